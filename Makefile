@@ -1,0 +1,127 @@
+# sqlite-setter - SQLite extension for the Setter AI conversation history API.
+#
+#   make            build dist/setter.so (.dylib on macOS, .dll on Windows)
+#   make demo       build, then run sql/demo.sql (bundled demo server unless SETTER_API_KEY is set)
+#   make test       build, then run every test (SQL cases, C unit tests, Python client tests)
+#   make bench      benchmark against baselines (prints a table)
+#   make memcheck   the tests under valgrind
+#   make sanitize   the tests with an ASan + UBSan build (clang)
+#   make fuzz       libFuzzer on the response parser (FUZZ_SECONDS, default 60)
+#   make install    copy the extension to $(DESTDIR)$(PREFIX)   (PREFIX=/usr/local/lib)
+#   make uninstall / make clean
+#
+# test, demo and the other targets first install missing Debian packages
+# (scripts/install-deps.sh).
+
+PREFIX ?= /usr/local/lib
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+FUZZ_SECONDS ?= 60
+
+UNAME_S := $(shell uname -s 2>/dev/null || echo unknown)
+ifeq ($(UNAME_S),Darwin)
+  SO := dylib
+else ifneq (,$(findstring MINGW,$(UNAME_S)))
+  SO := dll
+else
+  SO := so
+endif
+
+WARNINGS := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARNINGS)
+CFLAGS ?= -O2 -g
+LIBS := -lcurl -lcjson -lpthread
+
+SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
+           ext/cache.c ext/requests.c ext/timestamp.c
+HEADERS := $(wildcard ext/*.h)
+EXTENSION := dist/setter.$(SO)
+
+# Parts that do not depend on SQLite, for unit tests and the fuzz target.
+CORE_SOURCES := ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
+
+.PHONY: all deps test demo bench memcheck sanitize fuzz install uninstall clean unit
+
+all: $(EXTENSION)
+
+deps:
+	@sh scripts/install-deps.sh build
+
+$(EXTENSION): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p dist
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+
+# ---- tests ----
+
+UNIT_TESTS := build/tests/unit_parse build/tests/unit_cache build/tests/unit_timestamp
+THREAD_TEST := build/tests/thread_test
+
+build/tests/unit_%: tests/unit/unit_%.c tests/unit/unit.h $(CORE_SOURCES) $(HEADERS)
+	@mkdir -p build/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iext -o $@ $< $(CORE_SOURCES) -lcjson
+
+$(THREAD_TEST): tests/unit/thread_test.c tests/unit/unit.h
+	@mkdir -p build/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lsqlite3 -lpthread
+
+unit: $(UNIT_TESTS) $(THREAD_TEST)
+
+ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
+        --also "$(PYTHON) tests/test_python.py"
+
+test:
+	@sh scripts/install-deps.sh build test
+	@$(MAKE) --no-print-directory all unit
+	$(PYTHON) tests/run.py -j 2 $(ALSO)
+
+demo:
+	@sh scripts/install-deps.sh build demo
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench:
+	@sh scripts/install-deps.sh build test bench
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) bench/bench.py
+
+VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            --show-leak-kinds=definite -q
+
+memcheck:
+	@sh scripts/install-deps.sh build test memcheck
+	@$(MAKE) --no-print-directory all unit
+	$(PYTHON) tests/run.py -j 2 --timeout-scale 10 --wrap "$(VALGRIND)" \
+	  $(foreach t,$(UNIT_TESTS),--also "$(VALGRIND) $(t)")
+
+SANITIZE_DIR := build/sanitize
+SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+sanitize:
+	@sh scripts/install-deps.sh build test sanitize
+	@mkdir -p $(SANITIZE_DIR)
+	clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
+	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
+	ASAN_OPTIONS=detect_leaks=0 $(PYTHON) tests/run.py -j 2 --timeout-scale 3 --ext $(CURDIR)/$(SANITIZE_DIR)/setter \
+	  --env LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
+	  --env ASAN_OPTIONS=exitcode=99:detect_leaks=1 --env UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(foreach t,parse cache timestamp,--also $(SANITIZE_DIR)/unit_$(t))
+
+FUZZ_DIR := build/fuzz
+
+fuzz:
+	@sh scripts/install-deps.sh build fuzz
+	@mkdir -p $(FUZZ_DIR) $(FUZZ_DIR)/corpus
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -Iext -o $(FUZZ_DIR)/fuzz_parse \
+	  tests/fuzz/fuzz_parse.c $(CORE_SOURCES) -lcjson
+	$(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -dict=tests/fuzz/json.dict $(FUZZ_DIR)/corpus tests/fuzz/corpus
+
+install: $(EXTENSION)
+	install -d $(DESTDIR)$(PREFIX)
+	install -m 0644 $(EXTENSION) $(DESTDIR)$(PREFIX)/setter.$(SO)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/setter.$(SO)
+
+clean:
+	rm -rf dist build

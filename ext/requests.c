@@ -1,0 +1,246 @@
+/*
+** requests.c - a ring of the connection's recent requests, and the
+** eponymous, read-only virtual table setter_requests that shows it.
+**
+** Each entry has a sequence number (the id column).  A cursor walks the ids
+** that existed when xFilter ran, so requests made while a statement reads
+** the table do not appear half-way through.
+*/
+#include "requests.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "timestamp.h"
+
+typedef struct LogEntry {
+  int64_t id;
+  char zStartedAt[32];
+  char *zUrl;
+  long status;
+  int attempt;
+  int64_t elapsedMs;
+  int64_t nBytes;
+  int cached;
+  char *zError;
+} LogEntry;
+
+struct SetterRequestLog {
+  LogEntry *aEntry;
+  int nCapacity;
+  int64_t nextId;     /* id of the next entry; ids start at 1 */
+};
+
+SetterRequestLog *setterRequestLogNew(int nCapacity) {
+  SetterRequestLog *p = sqlite3_malloc(sizeof(*p));
+  if (p == NULL) return NULL;
+  p->aEntry = sqlite3_malloc64((sqlite3_uint64)nCapacity * sizeof(LogEntry));
+  if (p->aEntry == NULL) {
+    sqlite3_free(p);
+    return NULL;
+  }
+  memset(p->aEntry, 0, (size_t)nCapacity * sizeof(LogEntry));
+  p->nCapacity = nCapacity;
+  p->nextId = 1;
+  return p;
+}
+
+void setterRequestLogFree(SetterRequestLog *p) {
+  int i;
+  if (p == NULL) return;
+  for (i = 0; i < p->nCapacity; i++) {
+    sqlite3_free(p->aEntry[i].zUrl);
+    sqlite3_free(p->aEntry[i].zError);
+  }
+  sqlite3_free(p->aEntry);
+  sqlite3_free(p);
+}
+
+static LogEntry *entryById(SetterRequestLog *p, int64_t id) {
+  LogEntry *e = &p->aEntry[(id - 1) % p->nCapacity];
+  return e->id == id ? e : NULL;
+}
+
+static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int attempt,
+                     int64_t elapsedMs, int64_t nBytes, int cached, const char *zError) {
+  LogEntry *e = &p->aEntry[(p->nextId - 1) % p->nCapacity];
+  sqlite3_free(e->zUrl);
+  sqlite3_free(e->zError);
+  e->id = p->nextId++;
+  setterWallClockIso(e->zStartedAt, sizeof e->zStartedAt, elapsedMs);
+  e->zUrl = sqlite3_mprintf("%s", zUrl);
+  e->status = status;
+  e->attempt = attempt;
+  e->elapsedMs = elapsedMs;
+  e->nBytes = nBytes;
+  e->cached = cached;
+  e->zError = zError ? sqlite3_mprintf("%s", zError) : NULL;
+}
+
+void setterRequestLogAttempt(void *pCtx, const SetterAttempt *a) {
+  addEntry((SetterRequestLog *)pCtx, a->zLogUrl, a->status, a->iAttempt, a->elapsedMs,
+           a->nBytes, 0, a->zError);
+}
+
+void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl) {
+  addEntry(p, zLogUrl, 200, 0, 0, 0, 1, NULL);
+}
+
+/* ---- the setter_requests virtual table ---- */
+
+#define REQUESTS_COLUMN_ID 0
+#define REQUESTS_COLUMN_STARTED_AT 1
+#define REQUESTS_COLUMN_METHOD 2
+#define REQUESTS_COLUMN_URL 3
+#define REQUESTS_COLUMN_STATUS 4
+#define REQUESTS_COLUMN_ATTEMPT 5
+#define REQUESTS_COLUMN_ELAPSED_MS 6
+#define REQUESTS_COLUMN_BYTES 7
+#define REQUESTS_COLUMN_CACHED 8
+#define REQUESTS_COLUMN_ERROR 9
+
+typedef struct RequestsVtab {
+  sqlite3_vtab base;
+  SetterConn *pConn;
+} RequestsVtab;
+
+typedef struct RequestsCursor {
+  sqlite3_vtab_cursor base;
+  int64_t id;        /* current entry */
+  int64_t lastId;    /* last entry that existed at xFilter */
+} RequestsCursor;
+
+static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                           sqlite3_vtab **ppVtab, char **pzErr) {
+  RequestsVtab *pVtab;
+  int rc;
+  (void)argv;
+  if (argc > 3) {
+    *pzErr = sqlite3_mprintf("setter_requests takes no arguments");
+    return SQLITE_ERROR;
+  }
+  rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT, status INTEGER,"
+      " attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER, cached INTEGER, error TEXT)");
+  if (rc != SQLITE_OK) return rc;
+  pVtab = sqlite3_malloc(sizeof(*pVtab));
+  if (pVtab == NULL) return SQLITE_NOMEM;
+  memset(pVtab, 0, sizeof(*pVtab));
+  pVtab->pConn = pAux;
+  *ppVtab = &pVtab->base;
+  return SQLITE_OK;
+}
+
+static int requestsDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int requestsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  pInfo->estimatedCost = SETTER_REQUEST_LOG_SIZE;
+  pInfo->estimatedRows = SETTER_REQUEST_LOG_SIZE;
+  return SQLITE_OK;
+}
+
+static int requestsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  RequestsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if (pCur == NULL) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int requestsClose(sqlite3_vtab_cursor *pCursor) {
+  sqlite3_free(pCursor);
+  return SQLITE_OK;
+}
+
+static SetterRequestLog *cursorLog(sqlite3_vtab_cursor *pCursor) {
+  return ((RequestsVtab *)pCursor->pVtab)->pConn->pLog;
+}
+
+static int requestsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                          int argc, sqlite3_value **argv) {
+  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  SetterRequestLog *pLog = cursorLog(pCursor);
+  (void)idxNum; (void)idxStr; (void)argc; (void)argv;
+  pCur->lastId = pLog->nextId - 1;
+  pCur->id = pLog->nextId - pLog->nCapacity;
+  if (pCur->id < 1) pCur->id = 1;
+  return SQLITE_OK;
+}
+
+static int requestsNext(sqlite3_vtab_cursor *pCursor) {
+  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  SetterRequestLog *pLog = cursorLog(pCursor);
+  do {
+    pCur->id++;
+  } while (pCur->id <= pCur->lastId && entryById(pLog, pCur->id) == NULL);
+  return SQLITE_OK;
+}
+
+static int requestsEof(sqlite3_vtab_cursor *pCursor) {
+  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  return pCur->id > pCur->lastId || entryById(cursorLog(pCursor), pCur->id) == NULL;
+}
+
+static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
+  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  LogEntry *e = entryById(cursorLog(pCursor), pCur->id);
+  if (e == NULL) return SQLITE_OK;
+  switch (iCol) {
+    case REQUESTS_COLUMN_ID: sqlite3_result_int64(ctx, e->id); break;
+    case REQUESTS_COLUMN_STARTED_AT: sqlite3_result_text(ctx, e->zStartedAt, -1, SQLITE_TRANSIENT); break;
+    case REQUESTS_COLUMN_METHOD: sqlite3_result_text(ctx, "GET", -1, SQLITE_STATIC); break;
+    case REQUESTS_COLUMN_URL: sqlite3_result_text(ctx, e->zUrl, -1, SQLITE_TRANSIENT); break;
+    case REQUESTS_COLUMN_STATUS:
+      if (e->status) sqlite3_result_int64(ctx, e->status);
+      break;
+    case REQUESTS_COLUMN_ATTEMPT: sqlite3_result_int(ctx, e->attempt); break;
+    case REQUESTS_COLUMN_ELAPSED_MS: sqlite3_result_int64(ctx, e->elapsedMs); break;
+    case REQUESTS_COLUMN_BYTES: sqlite3_result_int64(ctx, e->nBytes); break;
+    case REQUESTS_COLUMN_CACHED: sqlite3_result_int(ctx, e->cached); break;
+    default:
+      if (e->zError) sqlite3_result_text(ctx, e->zError, -1, SQLITE_TRANSIENT);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int requestsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
+  *pRowid = ((RequestsCursor *)pCursor)->id;
+  return SQLITE_OK;
+}
+
+static sqlite3_module requestsModule = {
+  0,                  /* iVersion */
+  requestsConnect,    /* xCreate: same as xConnect, so the table is eponymous */
+  requestsConnect,    /* xConnect */
+  requestsBestIndex,  /* xBestIndex */
+  requestsDisconnect, /* xDisconnect */
+  requestsDisconnect, /* xDestroy */
+  requestsOpen,       /* xOpen */
+  requestsClose,      /* xClose */
+  requestsFilter,     /* xFilter */
+  requestsNext,       /* xNext */
+  requestsEof,        /* xEof */
+  requestsColumn,     /* xColumn */
+  requestsRowid,      /* xRowid */
+  0,                  /* xUpdate: read-only */
+  0,                  /* xBegin */
+  0,                  /* xSync */
+  0,                  /* xCommit */
+  0,                  /* xRollback */
+  0,                  /* xFindFunction */
+  0,                  /* xRename */
+  0,                  /* xSavepoint */
+  0,                  /* xRelease */
+  0,                  /* xRollbackTo */
+  0                   /* xShadowName */
+};
+
+int setterRequestsRegister(sqlite3 *db, SetterConn *pConn) {
+  return sqlite3_create_module(db, "setter_requests", &requestsModule, pConn);
+}

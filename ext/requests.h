@@ -1,0 +1,30 @@
+/*
+** requests.h - the connection's request log and the setter_requests table.
+**
+**   SELECT * FROM setter_requests;     -- the last 1,000 requests, oldest first
+**
+** Columns: id, started_at, method, url (path and query only), status,
+** attempt, elapsed_ms, bytes, cached (1 when served from a cache without a
+** request), error.  The API key is never recorded: it travels only in a
+** header, and headers are not logged.
+*/
+#ifndef SETTER_REQUESTS_H
+#define SETTER_REQUESTS_H
+
+#include "setter.h"
+
+#define SETTER_REQUEST_LOG_SIZE 1000
+
+SetterRequestLog *setterRequestLogNew(int nCapacity);
+void setterRequestLogFree(SetterRequestLog *pLog);
+
+/* Records one attempt; fits SetterFetchSettings.xAttempt (pCtx = the log). */
+void setterRequestLogAttempt(void *pLog, const SetterAttempt *pAttempt);
+
+/* Records a lookup answered from a cache. */
+void setterRequestLogCached(SetterRequestLog *pLog, const char *zLogUrl);
+
+/* Registers the eponymous setter_requests table. */
+int setterRequestsRegister(sqlite3 *db, SetterConn *pConn);
+
+#endif /* SETTER_REQUESTS_H */

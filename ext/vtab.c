@@ -1,0 +1,789 @@
+/*
+** vtab.c - the setter_conversations virtual table: constraints -> lookups
+** -> one row per message.
+**
+**   SELECT * FROM setter_conversations
+**    WHERE bot_integration_id = 123 AND user_number = '1234567890';
+**   SELECT * FROM setter_conversations(123, '1234567890');
+**   SELECT * FROM setter_conversations WHERE bot_integration_id = 5 AND session_id = 42;
+**   ... AND user_number IN (SELECT phone FROM leads)     -- fetched in parallel
+**
+** Eponymous and read-only.  The three hidden columns are the inputs: a
+** lookup needs bot_integration_id and exactly one of user_number or
+** session_id, each given with = or IN.  xFilter turns the constraints into a
+** list of distinct lookups, answers what it can from the statement's cache
+** (and the connection's, with cache_ttl), fetches the rest in parallel
+** (fetch.c), parses every body (parse.c), and only then returns rows: a
+** statement sees all of its lookups or an error, never part of them.
+**
+** CREATE VIRTUAL TABLE ... USING setter_conversations(args) is refused when
+** it has arguments, so neither a statement nor a database file's schema can
+** configure this table: settings come only from the environment and from
+** setter_config() called directly.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cache.h"
+#include "parse.h"
+#include "requests.h"
+#include "setter.h"
+#include "timestamp.h"
+#include "vtab.h"
+
+/* Columns, in declaration order. */
+#define COLUMN_BOT_INTEGRATION_ID 0   /* hidden input */
+#define COLUMN_USER_NUMBER 1          /* hidden input */
+#define COLUMN_SESSION_ID 2           /* hidden input */
+#define COLUMN_MESSAGE_ID 3           /* first message column = SETTER_FIELD_MESSAGE_ID */
+#define COLUMN_PLATFORM_RESOURCE_ID 13
+#define COLUMN_CONTEXT_STARTS_AT 14
+#define COLUMN_IN_CONTEXT 15
+#define COLUMN_RAW_JSON 16            /* hidden */
+#define N_INPUT_COLUMN 3
+
+#define SCHEMA                                                                   \
+  "CREATE TABLE x(bot_integration_id INTEGER HIDDEN, user_number TEXT HIDDEN,"   \
+  " session_id INTEGER HIDDEN, message_id INTEGER, sender_type TEXT,"            \
+  " content TEXT, created_at TEXT, latest_status TEXT, failure_reason TEXT,"     \
+  " error_code, error_title TEXT, error_message TEXT, error_details TEXT,"       \
+  " platform_resource_id TEXT, context_starts_at TEXT, in_context INTEGER,"      \
+  " raw_json TEXT HIDDEN)"
+
+#define USER_NUMBER_MAX_BYTES 256
+#define ERROR_SNIPPET_MAX_BYTES 200
+#define ROWS_PER_LOOKUP_ESTIMATE 25
+#define COST_PER_LOOKUP 1000.0
+#define COST_WITHOUT_KEYS 1e18
+
+typedef struct SetterVtab {
+  sqlite3_vtab base;
+  SetterConn *pConn;
+} SetterVtab;
+
+/* One distinct (bot, user_number | session_id) of a statement. */
+typedef struct Lookup {
+  sqlite3_value *pBot;       /* bot_integration_id as given */
+  sqlite3_value *pWho;       /* user_number or session_id as given */
+  int bSession;              /* pWho is a session_id */
+  sqlite3_int64 iBot;
+  sqlite3_int64 iSession;
+  char *zUser;               /* user_number as text (sqlite3_malloc'd) */
+  char *zKey;                /* cache key */
+  SetterRows *pRows;         /* NULL until answered */
+} Lookup;
+
+typedef struct SetterCursor {
+  sqlite3_vtab_cursor base;
+  SetterCache *pStatementCache;   /* this statement's answers, by key */
+  Lookup *aLookup;
+  int nLookup;
+  int iLookup;                    /* current lookup */
+  sqlite3_int64 iRow;             /* current row of aLookup[iLookup] */
+  sqlite3_int64 iRowid;
+  unsigned int mask;              /* fields the statement reads */
+} SetterCursor;
+
+/* ---- errors ---- */
+
+/* Replaces every occurrence of the API key in z by "****" (in place when it
+** fits; the key is at least as long as its replacement when >= 4 bytes). */
+static void redactKey(char *z, const char *zKey) {
+  size_t nKey = zKey ? strlen(zKey) : 0;
+  char *p;
+  if (z == NULL || nKey < 4) return;
+  while ((p = strstr(z, zKey)) != NULL) {
+    memcpy(p, "****", 4);
+    memmove(p + 4, p + nKey, strlen(p + nKey) + 1);
+  }
+}
+
+/* Sets the statement's error to SETTER_ERROR_PREFIX + zMsg (takes zMsg). */
+static int setError(SetterVtab *pVtab, char *zMsg) {
+  sqlite3_free(pVtab->base.zErrMsg);
+  pVtab->base.zErrMsg = zMsg ? sqlite3_mprintf(SETTER_ERROR_PREFIX "%s", zMsg) : NULL;
+  sqlite3_free(zMsg);
+  if (pVtab->base.zErrMsg == NULL) return SQLITE_NOMEM;
+  redactKey(pVtab->base.zErrMsg, pVtab->pConn->settings.zApiKey);
+  return SQLITE_ERROR;
+}
+
+/* Server text made safe for an error: control characters become spaces,
+** white space runs collapse, at most ERROR_SNIPPET_MAX_BYTES (cut on a UTF-8
+** character boundary, with "..." added). */
+static char *sanitizeSnippet(const char *z, size_t n) {
+  char *zOut = sqlite3_malloc64(ERROR_SNIPPET_MAX_BYTES + 4);
+  size_t i, j = 0;
+  if (zOut == NULL) return NULL;
+  for (i = 0; i < n && j < ERROR_SNIPPET_MAX_BYTES; i++) {
+    unsigned char c = (unsigned char)z[i];
+    if (c < 0x20 || c == 0x7f) c = ' ';
+    if (c == ' ' && (j == 0 || zOut[j - 1] == ' ')) continue;
+    zOut[j++] = (char)c;
+  }
+  if (i < n) {
+    while (j > 0 && ((unsigned char)zOut[j] & 0xc0) == 0x80) j--;   /* back to a lead byte */
+    memcpy(zOut + j, "...", 3);
+    j += 3;
+  }
+  while (j > 0 && zOut[j - 1] == ' ') j--;
+  zOut[j] = 0;
+  return zOut;
+}
+
+/* "bot_integration_id 123, user_number '1234567890'" */
+static char *describeLookup(const Lookup *p) {
+  if (p->bSession) {
+    return sqlite3_mprintf("bot_integration_id %lld, session_id %lld", p->iBot, p->iSession);
+  }
+  return sqlite3_mprintf("bot_integration_id %lld, user_number '%q'", p->iBot, p->zUser);
+}
+
+/* The API's own message from an error body, else the start of the body. */
+static char *apiMessage(const char *zBody, size_t nBody) {
+  char *zFound = setterApiErrorMessage(zBody, nBody);
+  char *zOut = zFound ? sanitizeSnippet(zFound, strlen(zFound)) : sanitizeSnippet(zBody, nBody);
+  free(zFound);
+  return zOut;
+}
+
+/* The error for a lookup whose request ended badly. */
+static int setFetchError(SetterVtab *pVtab, const Lookup *pLookup, const SetterRequest *pReq) {
+  char *zWhat = describeLookup(pLookup);
+  char *zApi = NULL, *zMsg;
+  char zAttempts[48] = "";
+  if (zWhat == NULL) return SQLITE_NOMEM;
+  if (pReq->nAttempt > 1) snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
+  if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
+    char *zClean = sanitizeSnippet(pReq->zError, strlen(pReq->zError));
+    zMsg = sqlite3_mprintf("request for %s failed%s: %s", zWhat, zAttempts, zClean ? zClean : "");
+    sqlite3_free(zClean);
+  } else if (pReq->status >= 300 && pReq->status < 400) {
+    char *zLocation = pReq->zLocation ? sanitizeSnippet(pReq->zLocation, strlen(pReq->zLocation)) : NULL;
+    zMsg = sqlite3_mprintf("HTTP %ld for %s: redirect to '%s' not followed (the API key is "
+                           "sent only to base_url)", pReq->status, zWhat, zLocation ? zLocation : "?");
+    sqlite3_free(zLocation);
+  } else {
+    const char *zHint = "";
+    zApi = apiMessage(pReq->zBody, pReq->nBody);
+    if (pReq->status == 401) {
+      zHint = " (check the API key: SETTER_API_KEY or setter_config('api_key', ...))";
+    }
+    zMsg = sqlite3_mprintf("HTTP %ld for %s%s: %s%s", pReq->status, zWhat, zAttempts,
+                           zApi && zApi[0] ? zApi : "no message", zHint);
+  }
+  sqlite3_free(zApi);
+  sqlite3_free(zWhat);
+  return setError(pVtab, zMsg);
+}
+
+/* ---- xConnect / xBestIndex ---- */
+
+static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr) {
+  SetterVtab *pVtab;
+  int rc;
+  (void)argv;
+  if (argc > 3) {
+    *pzErr = sqlite3_mprintf(SETTER_ERROR_PREFIX "takes no arguments: settings come from the "
+                             "SETTER_* environment or setter_config()");
+    return SQLITE_ERROR;
+  }
+  rc = sqlite3_declare_vtab(db, SCHEMA);
+  if (rc != SQLITE_OK) return rc;
+  pVtab = sqlite3_malloc(sizeof(*pVtab));
+  if (pVtab == NULL) return SQLITE_NOMEM;
+  memset(pVtab, 0, sizeof(*pVtab));
+  pVtab->pConn = pAux;
+  *ppVtab = &pVtab->base;
+  return SQLITE_OK;
+}
+
+static int setterDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/*
+** idxNum bits, set by setterBestIndex and read by setterFilter:
+**   IDX_BOT, IDX_USER, IDX_SESSION   that input has a usable = or IN
+**   IDX_BOT_IN, ...                  its argument is a whole IN list
+**                                    (sqlite3_vtab_in_first/next)
+**   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s the statement reads
+** argv holds the inputs present, in the order bot, user, session.
+*/
+#define IDX_BOT 0x01
+#define IDX_USER 0x02
+#define IDX_SESSION 0x04
+#define IDX_BOT_IN 0x08
+#define IDX_USER_IN 0x10
+#define IDX_SESSION_IN 0x20
+#define IDX_FIELD_SHIFT 8
+
+/* Fields to extract for the columns in colUsed. */
+static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
+  unsigned int mask = 0;
+  int iCol;
+  for (iCol = COLUMN_MESSAGE_ID; iCol <= COLUMN_PLATFORM_RESOURCE_ID; iCol++) {
+    if (colUsed & ((sqlite3_uint64)1 << iCol)) mask |= SETTER_FIELD_BIT(iCol - COLUMN_MESSAGE_ID);
+  }
+  if (colUsed & ((sqlite3_uint64)1 << COLUMN_IN_CONTEXT)) mask |= SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT);
+  if (colUsed & ((sqlite3_uint64)1 << COLUMN_RAW_JSON)) mask |= SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
+  return mask;
+}
+
+static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  int aConstraint[N_INPUT_COLUMN] = {-1, -1, -1};   /* column -> constraint used */
+  int idxNum = 0, iArg = 0, i, iCol;
+  (void)pVtab;
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
+    if (!pCons->usable || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (pCons->iColumn < 0 || pCons->iColumn >= N_INPUT_COLUMN) continue;
+    if (aConstraint[pCons->iColumn] < 0) aConstraint[pCons->iColumn] = i;
+  }
+  for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
+    int iCons = aConstraint[iCol];
+    if (iCons < 0) continue;
+    idxNum |= IDX_BOT << iCol;
+    pInfo->aConstraintUsage[iCons].argvIndex = ++iArg;
+    pInfo->aConstraintUsage[iCons].omit = 1;
+    if (sqlite3_vtab_in(pInfo, iCons, -1)) {
+      sqlite3_vtab_in(pInfo, iCons, 1);
+      idxNum |= IDX_BOT_IN << iCol;
+    }
+  }
+  if ((idxNum & IDX_BOT) && (idxNum & (IDX_USER | IDX_SESSION))) {
+    pInfo->estimatedCost = COST_PER_LOOKUP;
+    pInfo->estimatedRows = ROWS_PER_LOOKUP_ESTIMATE;
+  } else {
+    /* Not runnable: make every plan that can supply the keys cheaper.  If
+    ** this is the only plan, xFilter names the missing input. */
+    pInfo->estimatedCost = COST_WITHOUT_KEYS;
+    pInfo->estimatedRows = 2147483647;
+  }
+  pInfo->idxNum = idxNum | (int)(fieldsForColumns(pInfo->colUsed) << IDX_FIELD_SHIFT);
+  return SQLITE_OK;
+}
+
+/* ---- cursor ---- */
+
+static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  SetterCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if (pCur == NULL) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->pStatementCache = setterCacheNew(0);
+  if (pCur->pStatementCache == NULL) {
+    sqlite3_free(pCur);
+    return SQLITE_NOMEM;
+  }
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static void clearLookups(SetterCursor *pCur) {
+  int i;
+  for (i = 0; i < pCur->nLookup; i++) {
+    Lookup *p = &pCur->aLookup[i];
+    sqlite3_value_free(p->pBot);
+    sqlite3_value_free(p->pWho);
+    sqlite3_free(p->zUser);
+    sqlite3_free(p->zKey);
+    setterRowsUnref(p->pRows);
+  }
+  sqlite3_free(pCur->aLookup);
+  pCur->aLookup = NULL;
+  pCur->nLookup = 0;
+  pCur->iLookup = 0;
+  pCur->iRow = 0;
+}
+
+static int setterClose(sqlite3_vtab_cursor *pCursor) {
+  SetterCursor *pCur = (SetterCursor *)pCursor;
+  clearLookups(pCur);
+  setterCacheFree(pCur->pStatementCache);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* ---- input values ---- */
+
+/* A list of input values: one argument, or a whole IN list.  IN values
+** are copies (sqlite3_vtab_in_next reuses its value object). */
+typedef struct InputList {
+  sqlite3_value **apValue;
+  int nValue;
+  int bOwned;          /* the values are copies to free */
+} InputList;
+
+static void freeInputs(InputList *pList) {
+  int i;
+  for (i = 0; pList->bOwned && i < pList->nValue; i++) sqlite3_value_free(pList->apValue[i]);
+  sqlite3_free(pList->apValue);
+}
+
+static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
+  sqlite3_value *pVal = NULL;
+  int nAlloc = 1, rc;
+  pList->nValue = 0;
+  pList->bOwned = bIn;
+  pList->apValue = sqlite3_malloc(sizeof(sqlite3_value *));
+  if (pList->apValue == NULL) return SQLITE_NOMEM;
+  if (!bIn) {
+    pList->apValue[pList->nValue++] = pArg;
+    return SQLITE_OK;
+  }
+  for (rc = sqlite3_vtab_in_first(pArg, &pVal); rc == SQLITE_OK && pVal;
+       rc = sqlite3_vtab_in_next(pArg, &pVal)) {
+    if (pList->nValue == nAlloc) {
+      sqlite3_value **apNew;
+      nAlloc *= 2;
+      apNew = sqlite3_realloc64(pList->apValue, (sqlite3_uint64)nAlloc * sizeof(pVal));
+      if (apNew == NULL) return SQLITE_NOMEM;
+      pList->apValue = apNew;
+    }
+    pList->apValue[pList->nValue] = sqlite3_value_dup(pVal);
+    if (pList->apValue[pList->nValue++] == NULL) return SQLITE_NOMEM;
+  }
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A positive integer input (bot_integration_id, session_id); an integral
+** REAL or a canonical decimal TEXT is accepted too.  Returns 0 or sets an
+** error naming the column. */
+static int readIdInput(SetterVtab *pVtab, sqlite3_value *pVal, const char *zColumn,
+                       sqlite3_int64 *piOut) {
+  int eType = sqlite3_value_type(pVal);
+  if (eType == SQLITE_INTEGER) {
+    *piOut = sqlite3_value_int64(pVal);
+  } else if (eType == SQLITE_FLOAT) {
+    double r = sqlite3_value_double(pVal);
+    if (!(r >= -9.2e18 && r <= 9.2e18) || r != (double)(sqlite3_int64)r) {
+      return setError(pVtab, sqlite3_mprintf("%s must be an integer, not %!.17g", zColumn, r));
+    }
+    *piOut = (sqlite3_int64)r;
+  } else if (eType == SQLITE_TEXT) {
+    const char *z = (const char *)sqlite3_value_text(pVal);
+    char *zEnd = NULL;
+    long long v = 0;
+    int i, bDigits = z && z[0];
+    for (i = 0; bDigits && z[i]; i++) bDigits = z[i] >= '0' && z[i] <= '9';
+    if (bDigits) v = strtoll(z, &zEnd, 10);
+    if (!bDigits || i > 19 || (v == 9223372036854775807LL && strcmp(z, "9223372036854775807") != 0)) {
+      char *zClean = sanitizeSnippet(z ? z : "", z ? strlen(z) : 0);
+      int rc = setError(pVtab, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));
+      sqlite3_free(zClean);
+      return rc;
+    }
+    *piOut = v;
+  } else {
+    return setError(pVtab, sqlite3_mprintf("%s must be an integer, not a blob", zColumn));
+  }
+  if (*piOut <= 0) {
+    return setError(pVtab, sqlite3_mprintf("%s must be a positive integer, not %lld", zColumn, *piOut));
+  }
+  return SQLITE_OK;
+}
+
+/* user_number: TEXT or INTEGER, 1..USER_NUMBER_MAX_BYTES bytes, no control
+** characters.  *pzOut is sqlite3_malloc'd. */
+static int readUserInput(SetterVtab *pVtab, sqlite3_value *pVal, char **pzOut) {
+  int eType = sqlite3_value_type(pVal);
+  const unsigned char *z;
+  int n, i;
+  if (eType != SQLITE_TEXT && eType != SQLITE_INTEGER) {
+    return setError(pVtab, sqlite3_mprintf("user_number must be text, not %s",
+                                           eType == SQLITE_FLOAT ? "a real number" : "a blob"));
+  }
+  z = sqlite3_value_text(pVal);
+  n = sqlite3_value_bytes(pVal);
+  if (z == NULL) return SQLITE_NOMEM;
+  if (n == 0) return setError(pVtab, sqlite3_mprintf("user_number must not be empty"));
+  if (n > USER_NUMBER_MAX_BYTES) {
+    return setError(pVtab, sqlite3_mprintf("user_number is too long (%d bytes, at most %d)", n,
+                                           USER_NUMBER_MAX_BYTES));
+  }
+  for (i = 0; i < n; i++) {
+    if (z[i] < 0x20 || z[i] == 0x7f) {
+      return setError(pVtab, sqlite3_mprintf("user_number must not contain control characters"));
+    }
+  }
+  *pzOut = sqlite3_mprintf("%s", z);
+  return *pzOut ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* ---- xFilter ---- */
+
+static int compareLookupKeys(const void *a, const void *b) {
+  const Lookup *pA = *(const Lookup *const *)a, *pB = *(const Lookup *const *)b;
+  int c = strcmp(pA->zKey, pB->zKey);
+  return c ? c : (pA < pB ? -1 : pA > pB);
+}
+
+/* Drops lookups whose key an earlier one has, keeping the first. */
+static int removeDuplicateLookups(SetterCursor *pCur) {
+  Lookup **apSorted;
+  int i, nKept = 0;
+  if (pCur->nLookup < 2) return SQLITE_OK;
+  apSorted = sqlite3_malloc64((sqlite3_uint64)pCur->nLookup * sizeof(Lookup *));
+  if (apSorted == NULL) return SQLITE_NOMEM;
+  for (i = 0; i < pCur->nLookup; i++) apSorted[i] = &pCur->aLookup[i];
+  qsort(apSorted, (size_t)pCur->nLookup, sizeof(Lookup *), compareLookupKeys);
+  for (i = 1, nKept = 0; i < pCur->nLookup; i++) {
+    if (strcmp(apSorted[i]->zKey, apSorted[nKept]->zKey) == 0) {
+      sqlite3_free(apSorted[i]->zKey);
+      apSorted[i]->zKey = NULL;   /* marks a duplicate of apSorted[nKept] */
+    } else {
+      nKept = i;
+    }
+  }
+  nKept = 0;
+  sqlite3_free(apSorted);
+  for (i = 0; i < pCur->nLookup; i++) {
+    Lookup *p = &pCur->aLookup[i];
+    if (p->zKey) {
+      pCur->aLookup[nKept++] = *p;
+    } else {
+      sqlite3_value_free(p->pBot);
+      sqlite3_value_free(p->pWho);
+      sqlite3_free(p->zUser);
+    }
+  }
+  pCur->nLookup = nKept;
+  return SQLITE_OK;
+}
+
+/* Builds the distinct lookups of bots x (users | sessions), skipping NULLs. */
+static int buildLookups(SetterVtab *pVtab, SetterCursor *pCur, const InputList *pBots,
+                        const InputList *pWhos, int bSession) {
+  const char *zBaseUrl = pVtab->pConn->settings.zBaseUrl;
+  int i, j, rc;
+  sqlite3_uint64 nMax = (sqlite3_uint64)pBots->nValue * (sqlite3_uint64)pWhos->nValue;
+  if (nMax == 0) return SQLITE_OK;
+  pCur->aLookup = sqlite3_malloc64(nMax * sizeof(Lookup));
+  if (pCur->aLookup == NULL) return SQLITE_NOMEM;
+  for (i = 0; i < pBots->nValue; i++) {
+    sqlite3_int64 iBot;
+    if (sqlite3_value_type(pBots->apValue[i]) == SQLITE_NULL) continue;
+    rc = readIdInput(pVtab, pBots->apValue[i], "bot_integration_id", &iBot);
+    if (rc) return rc;
+    for (j = 0; j < pWhos->nValue; j++) {
+      sqlite3_value *pWho = pWhos->apValue[j];
+      Lookup *p = &pCur->aLookup[pCur->nLookup];
+      if (sqlite3_value_type(pWho) == SQLITE_NULL) continue;
+      memset(p, 0, sizeof(*p));
+      p->bSession = bSession;
+      p->iBot = iBot;
+      rc = bSession ? readIdInput(pVtab, pWho, "session_id", &p->iSession)
+                    : readUserInput(pVtab, pWho, &p->zUser);
+      if (rc) return rc;
+      pCur->nLookup++;
+      p->pBot = sqlite3_value_dup(pBots->apValue[i]);
+      p->pWho = sqlite3_value_dup(pWho);
+      p->zKey = bSession ? sqlite3_mprintf("%s %lld s:%lld", zBaseUrl, iBot, p->iSession)
+                         : sqlite3_mprintf("%s %lld u:%s", zBaseUrl, iBot, p->zUser);
+      if (p->pBot == NULL || p->pWho == NULL || p->zKey == NULL) return SQLITE_NOMEM;
+    }
+  }
+  return removeDuplicateLookups(pCur);
+}
+
+/* URL of a lookup; *pzLogUrl points at its path and query inside it. */
+static char *lookupUrl(const char *zBaseUrl, const Lookup *p, const char **pzLogUrl) {
+  char *zUrl;
+  const char *zAuthority;
+  if (p->bSession) {
+    zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?sessionId=%lld",
+                           zBaseUrl, p->iBot, p->iSession);
+  } else {
+    char *zEscaped = curl_easy_escape(NULL, p->zUser, 0);
+    if (zEscaped == NULL) return NULL;
+    zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?userNumber=%s",
+                           zBaseUrl, p->iBot, zEscaped);
+    curl_free(zEscaped);
+  }
+  if (zUrl == NULL) return NULL;
+  zAuthority = strstr(zUrl, "://");
+  zAuthority = zAuthority ? zAuthority + 3 : zUrl;
+  *pzLogUrl = strchr(zAuthority, '/');
+  if (*pzLogUrl == NULL) *pzLogUrl = zUrl;
+  return zUrl;
+}
+
+/* Answers lookups from the statement's and the connection's caches. */
+static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowMs) {
+  int i;
+  for (i = 0; i < pCur->nLookup; i++) {
+    Lookup *p = &pCur->aLookup[i];
+    p->pRows = setterCacheGet(pCur->pStatementCache, p->zKey, pCur->mask, 0);
+    if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
+      p->pRows = setterCacheGet(pConn->pCache, p->zKey, pCur->mask, nowMs);
+      if (p->pRows) {
+        const char *zLogUrl = NULL;
+        char *zUrl = lookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
+        if (zUrl) setterRequestLogCached(pConn->pLog, zLogUrl);
+        sqlite3_free(zUrl);
+        setterCachePut(pCur->pStatementCache, p->zKey, p->pRows, 0);
+      }
+    }
+  }
+}
+
+static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
+  const SetterSettings *s = &pConn->settings;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->zApiKey = s->zApiKey;
+  pOut->zCaBundle = s->zCaBundle;
+  pOut->timeoutMs = s->timeoutMs;
+  pOut->connectTimeoutMs = s->connectTimeoutMs;
+  pOut->maxResponseBytes = s->maxResponseBytes;
+  pOut->maxRetries = (int)s->maxRetries;
+  pOut->concurrency = (int)s->concurrency;
+  pOut->bProgress = (int)s->progress;
+  pOut->xAttempt = setterRequestLogAttempt;
+  pOut->pAttemptCtx = pConn->pLog;
+}
+
+/* Parses every fetched body; all or nothing.  Then caches the results. */
+static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *aReq,
+                         Lookup **apPending, int nPending) {
+  SetterConn *pConn = pVtab->pConn;
+  int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
+  int i;
+  for (i = 0; i < nPending; i++) {
+    char zErr[SETTER_PARSE_ERR_MAX];
+    char *zBody = aReq[i].zBody;
+    size_t nBody = aReq[i].nBody;
+    char *zSnippet = NULL;
+    int rc;
+    if (zBody && nBody && zBody[0] != '{') zSnippet = sanitizeSnippet(zBody, nBody < 80 ? nBody : 80);
+    aReq[i].zBody = NULL;   /* parse takes ownership */
+    rc = setterParseResponse(zBody, nBody, pCur->mask, &apPending[i]->pRows, zErr, sizeof zErr);
+    if (rc) {
+      char *zWhat = describeLookup(apPending[i]);
+      rc = setError(pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                           zSnippet ? " (it starts with '" : "",
+                                           zSnippet ? zSnippet : "", zSnippet ? "')" : ""));
+      sqlite3_free(zWhat);
+      sqlite3_free(zSnippet);
+      return rc;
+    }
+    sqlite3_free(zSnippet);
+  }
+  for (i = 0; i < nPending; i++) {
+    if (setterCachePut(pCur->pStatementCache, apPending[i]->zKey, apPending[i]->pRows, 0)) {
+      return SQLITE_NOMEM;
+    }
+    if (pConn->settings.cacheTtl > 0 && pConn->pCache) {
+      setterCachePut(pConn->pCache, apPending[i]->zKey, apPending[i]->pRows, expiresMs);
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Fetches every lookup that no cache answered, in parallel. */
+static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
+  SetterConn *pConn = pVtab->pConn;
+  SetterFetchSettings settings;
+  SetterRequest *aReq = NULL;
+  Lookup **apPending = NULL;
+  int nPending = 0, i, iFailed, rc = SQLITE_OK;
+
+  for (i = 0; i < pCur->nLookup; i++) nPending += pCur->aLookup[i].pRows == NULL;
+  if (nPending == 0) return SQLITE_OK;
+  if (pConn->settings.zApiKey == NULL) {
+    return setError(pVtab, sqlite3_mprintf("no API key: set the SETTER_API_KEY environment "
+                                           "variable, or run SELECT setter_config('api_key', '...')"));
+  }
+  if (pConn->pFetcher == NULL) {
+    pConn->pFetcher = setterFetcherNew();
+    if (pConn->pFetcher == NULL) return setError(pVtab, sqlite3_mprintf("could not initialise libcurl"));
+  }
+  aReq = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterRequest));
+  apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(Lookup *));
+  if (aReq == NULL || apPending == NULL) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
+  nPending = 0;
+  for (i = 0; i < pCur->nLookup; i++) {
+    Lookup *p = &pCur->aLookup[i];
+    if (p->pRows) continue;
+    apPending[nPending] = p;
+    aReq[nPending].zUrl = lookupUrl(pConn->settings.zBaseUrl, p, &aReq[nPending].zLogUrl);
+    if (aReq[nPending++].zUrl == NULL) {
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+  }
+  fillFetchSettings(pConn, &settings);
+  iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nPending);
+  if (iFailed == -2) {
+    rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
+  } else if (iFailed >= 0) {
+    rc = setFetchError(pVtab, apPending[iFailed], &aReq[iFailed]);
+  } else {
+    rc = parseAndCache(pVtab, pCur, aReq, apPending, nPending);
+  }
+
+done:
+  for (i = 0; aReq && i < nPending; i++) {
+    sqlite3_free((char *)aReq[i].zUrl);
+    setterRequestClear(&aReq[i]);
+  }
+  sqlite3_free(aReq);
+  sqlite3_free(apPending);
+  return rc;
+}
+
+/* Moves to the first row at or after (iLookup, iRow). */
+static void skipEmptyLookups(SetterCursor *pCur) {
+  while (pCur->iLookup < pCur->nLookup &&
+         (pCur->aLookup[pCur->iLookup].pRows == NULL ||
+          pCur->iRow >= pCur->aLookup[pCur->iLookup].pRows->nRow)) {
+    pCur->iLookup++;
+    pCur->iRow = 0;
+  }
+}
+
+static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                        int argc, sqlite3_value **argv) {
+  SetterCursor *pCur = (SetterCursor *)pCursor;
+  SetterVtab *pVtab = (SetterVtab *)pCursor->pVtab;
+  InputList bots = {NULL, 0, 0}, whos = {NULL, 0, 0};
+  int iArg = 0, rc, bSession = (idxNum & IDX_SESSION) != 0;
+  (void)idxStr;
+  (void)argc;
+
+  clearLookups(pCur);
+  pCur->mask = ((unsigned int)idxNum >> IDX_FIELD_SHIFT) & SETTER_FIELD_ALL;
+  if (!(idxNum & IDX_BOT)) {
+    return setError(pVtab, sqlite3_mprintf(
+        "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
+        "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')"));
+  }
+  if (!(idxNum & (IDX_USER | IDX_SESSION))) {
+    return setError(pVtab, sqlite3_mprintf(
+        "user_number or session_id is required: add AND user_number = '<number>' "
+        "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)"));
+  }
+  if ((idxNum & IDX_USER) && (idxNum & IDX_SESSION)) {
+    return setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
+  }
+  rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
+  if (rc == SQLITE_OK) {
+    int bWhoIn = (idxNum & (bSession ? IDX_SESSION_IN : IDX_USER_IN)) != 0;
+    rc = collectInputs(argv[iArg++], bWhoIn, &whos);
+  }
+  if (rc == SQLITE_OK) rc = buildLookups(pVtab, pCur, &bots, &whos, bSession);
+  freeInputs(&bots);
+  freeInputs(&whos);
+  if (rc == SQLITE_OK) {
+    answerFromCaches(pVtab->pConn, pCur, setterMonotonicMs());
+    rc = fetchMissing(pVtab, pCur);
+  }
+  if (rc != SQLITE_OK) {
+    clearLookups(pCur);
+    return rc;
+  }
+  skipEmptyLookups(pCur);
+  return SQLITE_OK;
+}
+
+static int setterNext(sqlite3_vtab_cursor *pCursor) {
+  SetterCursor *pCur = (SetterCursor *)pCursor;
+  pCur->iRow++;
+  pCur->iRowid++;
+  skipEmptyLookups(pCur);
+  return SQLITE_OK;
+}
+
+static int setterEof(sqlite3_vtab_cursor *pCursor) {
+  SetterCursor *pCur = (SetterCursor *)pCursor;
+  return pCur->iLookup >= pCur->nLookup;
+}
+
+static void resultCell(sqlite3_context *ctx, const SetterValue *pCell) {
+  if (pCell == NULL || pCell->type == SETTER_NULL) return;
+  if (pCell->type == SETTER_INTEGER) sqlite3_result_int64(ctx, pCell->u.i);
+  else sqlite3_result_text(ctx, pCell->u.z, (int)pCell->n, SQLITE_TRANSIENT);
+}
+
+static void resultInContext(sqlite3_context *ctx, const SetterRows *pRows, sqlite3_int64 iRow) {
+  const SetterValue *pCreated = setterRowsCell(pRows, iRow, SETTER_FIELD_CREATED_AT);
+  const char *zContext = pRows->zContextStartsAt;
+  if (zContext == NULL || pCreated == NULL || pCreated->type != SETTER_TEXT) return;
+  sqlite3_result_int(ctx, setterTimestampCompare(pCreated->u.z, pCreated->n, zContext,
+                                                 strlen(zContext)) >= 0);
+}
+
+static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
+  SetterCursor *pCur = (SetterCursor *)pCursor;
+  const Lookup *p = &pCur->aLookup[pCur->iLookup];
+  switch (iCol) {
+    case COLUMN_BOT_INTEGRATION_ID:
+      sqlite3_result_value(ctx, p->pBot);
+      break;
+    case COLUMN_USER_NUMBER:
+      if (!p->bSession) sqlite3_result_value(ctx, p->pWho);
+      break;
+    case COLUMN_SESSION_ID:
+      if (p->bSession) sqlite3_result_value(ctx, p->pWho);
+      break;
+    case COLUMN_CONTEXT_STARTS_AT:
+      if (p->pRows->zContextStartsAt) {
+        sqlite3_result_text(ctx, p->pRows->zContextStartsAt, -1, SQLITE_TRANSIENT);
+      }
+      break;
+    case COLUMN_IN_CONTEXT:
+      resultInContext(ctx, p->pRows, pCur->iRow);
+      break;
+    case COLUMN_RAW_JSON:
+      resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, SETTER_FIELD_RAW_JSON));
+      break;
+    default:
+      resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, iCol - COLUMN_MESSAGE_ID));
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int setterRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
+  *pRowid = ((SetterCursor *)pCursor)->iRowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module setterModule = {
+  0,                  /* iVersion */
+  setterConnect,      /* xCreate: same as xConnect, which makes the table eponymous */
+  setterConnect,      /* xConnect: refuses arguments */
+  setterBestIndex,    /* xBestIndex */
+  setterDisconnect,   /* xDisconnect */
+  setterDisconnect,   /* xDestroy */
+  setterOpen,         /* xOpen */
+  setterClose,        /* xClose */
+  setterFilter,       /* xFilter */
+  setterNext,         /* xNext */
+  setterEof,          /* xEof */
+  setterColumn,       /* xColumn */
+  setterRowid,        /* xRowid */
+  0,                  /* xUpdate: read-only */
+  0,                  /* xBegin */
+  0,                  /* xSync */
+  0,                  /* xCommit */
+  0,                  /* xRollback */
+  0,                  /* xFindFunction */
+  0,                  /* xRename */
+  0,                  /* xSavepoint */
+  0,                  /* xRelease */
+  0,                  /* xRollbackTo */
+  0                   /* xShadowName */
+};
+
+int setterConversationsRegister(sqlite3 *db, SetterConn *pConn, void (*xDestroy)(void *)) {
+  return sqlite3_create_module_v2(db, "setter_conversations", &setterModule, pConn, xDestroy);
+}
