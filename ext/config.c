@@ -29,8 +29,10 @@
 #include <string.h>
 
 #include "cache.h"
+#include "sanitize.h"
 
 #define API_KEY_MAX_BYTES 4096
+#define CONFIG_ERROR_MAX_BYTES 1000
 #define KEY_FILE_MAX_BYTES 65536
 
 enum SettingKind { SETTING_KEY, SETTING_KEY_FILE, SETTING_URL, SETTING_FILE, SETTING_INT };
@@ -58,6 +60,27 @@ static const SettingDef aSetting[] = {
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
+
+static const char zKeyRule[] = "api_key must be at most 4096 bytes without control characters";
+
+/*
+** True if a statement now running on db names setter_config in its own SQL
+** text.  SQLITE_DIRECTONLY keeps setter_config out of views and triggers,
+** but SQLite 3.40 still runs a DIRECTONLY function named in a CHECK
+** constraint of a database file's schema (tests/sql/40_security.sql shows
+** it).  So a change of settings must also come from a statement the user
+** wrote with setter_config in it; a schema cannot add words to that text.
+*/
+static int calledByDirectSql(sqlite3 *db) {
+  sqlite3_stmt *pStmt = NULL;
+  while ((pStmt = sqlite3_next_stmt(db, pStmt)) != NULL) {
+    const char *zSql = sqlite3_stmt_busy(pStmt) ? sqlite3_sql(pStmt) : NULL;
+    for (; zSql && *zSql; zSql++) {
+      if (sqlite3_strnicmp(zSql, "setter_config", 13) == 0) return 1;
+    }
+  }
+  return 0;
+}
 
 static char **textSlot(SetterSettings *p, const SettingDef *pDef) {
   return (char **)((char *)p + pDef->offset);
@@ -112,7 +135,9 @@ static char *checkBaseUrl(const char *zUrl) {
   char *zScheme = NULL, *zHost = NULL, *zUser = NULL, *zQuery = NULL, *zFragment = NULL;
   char *zErr = NULL;
   if (pUrl == NULL) return sqlite3_mprintf("out of memory");
-  if (hasControlChar(zUrl) || strchr(zUrl, ' ') ||
+  if (strpbrk(zUrl, "?#")) {
+    zErr = sqlite3_mprintf("base_url must not contain a user name, query or fragment: '%s'", zUrl);
+  } else if (hasControlChar(zUrl) || strchr(zUrl, ' ') ||
       curl_url_set(pUrl, CURLUPART_URL, zUrl, 0) != CURLUE_OK ||
       curl_url_get(pUrl, CURLUPART_SCHEME, &zScheme, 0) != CURLUE_OK ||
       curl_url_get(pUrl, CURLUPART_HOST, &zHost, 0) != CURLUE_OK) {
@@ -203,8 +228,7 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
   switch (pDef->eKind) {
     case SETTING_KEY:
       if (zValue && (hasControlChar(zValue) || strlen(zValue) > API_KEY_MAX_BYTES)) {
-        *pzErr = sqlite3_mprintf("api_key must be at most %d bytes without control characters",
-                                 API_KEY_MAX_BYTES);
+        *pzErr = sqlite3_mprintf("%s", zKeyRule);
         return SQLITE_ERROR;
       }
       forgetKey(p);
@@ -276,7 +300,9 @@ int setterSettingsInit(SetterSettings *p, char **pzErr) {
     if (zValue == NULL || (zValue[0] == 0 && pDef->eKind != SETTING_KEY)) continue;
     rc = applySetting(p, pDef, zValue, &zErr);
     if (rc) {
-      *pzErr = sqlite3_mprintf("setter: %s: %s", zEnv, zErr ? zErr : "out of memory");
+      char *zClean = zErr ? setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES) : NULL;
+      *pzErr = sqlite3_mprintf("setter: %s: %s", zEnv, zClean ? zClean : "out of memory");
+      sqlite3_free(zClean);
       sqlite3_free(zErr);
       return rc;
     }
@@ -340,16 +366,30 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (argc == 2) {
+    const char *zValue = (const char *)sqlite3_value_text(argv[1]);
     char *zErr = NULL;
-    int rc = applySetting(&pConn->settings, pDef, (const char *)sqlite3_value_text(argv[1]), &zErr);
+    int rc;
+    if (zValue && (size_t)sqlite3_value_bytes(argv[1]) != strlen(zValue)) {
+      zErr = pDef->eKind == SETTING_KEY ? sqlite3_mprintf("%s", zKeyRule)
+                                        : sqlite3_mprintf("%s must not contain a NUL character", zName);
+      rc = SQLITE_ERROR;
+    } else if (!calledByDirectSql(pConn->db)) {
+      zErr = sqlite3_mprintf("settings can be changed only by a statement that itself calls "
+                             "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
+      rc = SQLITE_ERROR;
+    } else {
+      rc = applySetting(&pConn->settings, pDef, zValue, &zErr);
+    }
     if (rc == SQLITE_NOMEM || (rc && zErr == NULL)) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
     if (rc) {
-      char *zMsg = sqlite3_mprintf("setter_config: %s", zErr);
-      sqlite3_result_error(ctx, zMsg ? zMsg : zErr, -1);
+      char *zClean = setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES);
+      char *zMsg = sqlite3_mprintf("setter_config: %s", zClean ? zClean : "out of memory");
+      sqlite3_result_error(ctx, zMsg ? zMsg : "setter_config: out of memory", -1);
       sqlite3_free(zMsg);
+      sqlite3_free(zClean);
       sqlite3_free(zErr);
       return;
     }

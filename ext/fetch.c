@@ -456,6 +456,7 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings,
   for (i = 0; i < nReq; i++) {
     SetterRequestState *pState = aReq[i].pState;
     if (pState && pState->pEasy) {
+      reportAttempt(pSettings, &aReq[i], 0, "cancelled: another lookup of the statement failed");
       curl_multi_remove_handle(p->pMulti, pState->pEasy);
       returnEasyHandle(p, pState->pEasy);
       pState->pEasy = NULL;

@@ -29,6 +29,7 @@
 #include "cache.h"
 #include "parse.h"
 #include "requests.h"
+#include "sanitize.h"
 #include "setter.h"
 #include "timestamp.h"
 #include "vtab.h"
@@ -53,7 +54,7 @@
   " raw_json TEXT HIDDEN)"
 
 #define USER_NUMBER_MAX_BYTES 256
-#define ERROR_SNIPPET_MAX_BYTES 200
+#define SETTER_SANITIZE_MAX_BYTES 200
 #define ROWS_PER_LOOKUP_ESTIMATE 25
 #define COST_PER_LOOKUP 1000.0
 #define COST_WITHOUT_KEYS 1e18
@@ -110,29 +111,6 @@ static int setError(SetterVtab *pVtab, char *zMsg) {
   return SQLITE_ERROR;
 }
 
-/* Server text made safe for an error: control characters become spaces,
-** white space runs collapse, at most ERROR_SNIPPET_MAX_BYTES (cut on a UTF-8
-** character boundary, with "..." added). */
-static char *sanitizeSnippet(const char *z, size_t n) {
-  char *zOut = sqlite3_malloc64(ERROR_SNIPPET_MAX_BYTES + 4);
-  size_t i, j = 0;
-  if (zOut == NULL) return NULL;
-  for (i = 0; i < n && j < ERROR_SNIPPET_MAX_BYTES; i++) {
-    unsigned char c = (unsigned char)z[i];
-    if (c < 0x20 || c == 0x7f) c = ' ';
-    if (c == ' ' && (j == 0 || zOut[j - 1] == ' ')) continue;
-    zOut[j++] = (char)c;
-  }
-  if (i < n) {
-    while (j > 0 && ((unsigned char)zOut[j] & 0xc0) == 0x80) j--;   /* back to a lead byte */
-    memcpy(zOut + j, "...", 3);
-    j += 3;
-  }
-  while (j > 0 && zOut[j - 1] == ' ') j--;
-  zOut[j] = 0;
-  return zOut;
-}
-
 /* "bot_integration_id 123, user_number '1234567890'" */
 static char *describeLookup(const Lookup *p) {
   if (p->bSession) {
@@ -144,7 +122,8 @@ static char *describeLookup(const Lookup *p) {
 /* The API's own message from an error body, else the start of the body. */
 static char *apiMessage(const char *zBody, size_t nBody) {
   char *zFound = setterApiErrorMessage(zBody, nBody);
-  char *zOut = zFound ? sanitizeSnippet(zFound, strlen(zFound)) : sanitizeSnippet(zBody, nBody);
+  char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES)
+                      : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES);
   free(zFound);
   return zOut;
 }
@@ -157,11 +136,13 @@ static int setFetchError(SetterVtab *pVtab, const Lookup *pLookup, const SetterR
   if (zWhat == NULL) return SQLITE_NOMEM;
   if (pReq->nAttempt > 1) snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
   if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
-    char *zClean = sanitizeSnippet(pReq->zError, strlen(pReq->zError));
+    char *zClean = setterSanitize(pReq->zError, strlen(pReq->zError), SETTER_SANITIZE_MAX_BYTES);
     zMsg = sqlite3_mprintf("request for %s failed%s: %s", zWhat, zAttempts, zClean ? zClean : "");
     sqlite3_free(zClean);
   } else if (pReq->status >= 300 && pReq->status < 400) {
-    char *zLocation = pReq->zLocation ? sanitizeSnippet(pReq->zLocation, strlen(pReq->zLocation)) : NULL;
+    char *zLocation = pReq->zLocation ? setterSanitize(pReq->zLocation, strlen(pReq->zLocation),
+                                                       SETTER_SANITIZE_MAX_BYTES)
+                                      : NULL;
     zMsg = sqlite3_mprintf("HTTP %ld for %s: redirect to '%s' not followed (the API key is "
                            "sent only to base_url)", pReq->status, zWhat, zLocation ? zLocation : "?");
     sqlite3_free(zLocation);
@@ -319,6 +300,14 @@ typedef struct InputList {
   int bOwned;          /* the values are copies to free */
 } InputList;
 
+static int allNull(const InputList *pList) {
+  int i;
+  for (i = 0; i < pList->nValue; i++) {
+    if (sqlite3_value_type(pList->apValue[i]) != SQLITE_NULL) return 0;
+  }
+  return 1;
+}
+
 static void freeInputs(InputList *pList) {
   int i;
   for (i = 0; pList->bOwned && i < pList->nValue; i++) sqlite3_value_free(pList->apValue[i]);
@@ -373,7 +362,7 @@ static int readIdInput(SetterVtab *pVtab, sqlite3_value *pVal, const char *zColu
     for (i = 0; bDigits && z[i]; i++) bDigits = z[i] >= '0' && z[i] <= '9';
     if (bDigits) v = strtoll(z, &zEnd, 10);
     if (!bDigits || i > 19 || (v == 9223372036854775807LL && strcmp(z, "9223372036854775807") != 0)) {
-      char *zClean = sanitizeSnippet(z ? z : "", z ? strlen(z) : 0);
+      char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES);
       int rc = setError(pVtab, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));
       sqlite3_free(zClean);
       return rc;
@@ -559,7 +548,7 @@ static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *a
     size_t nBody = aReq[i].nBody;
     char *zSnippet = NULL;
     int rc;
-    if (zBody && nBody && zBody[0] != '{') zSnippet = sanitizeSnippet(zBody, nBody < 80 ? nBody : 80);
+    if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
     aReq[i].zBody = NULL;   /* parse takes ownership */
     rc = setterParseResponse(zBody, nBody, pCur->mask, &apPending[i]->pRows, zErr, sizeof zErr);
     if (rc) {
@@ -654,8 +643,8 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
                         int argc, sqlite3_value **argv) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
   SetterVtab *pVtab = (SetterVtab *)pCursor->pVtab;
-  InputList bots = {NULL, 0, 0}, whos = {NULL, 0, 0};
-  int iArg = 0, rc, bSession = (idxNum & IDX_SESSION) != 0;
+  InputList bots = {NULL, 0, 0}, users = {NULL, 0, 0}, sessions = {NULL, 0, 0};
+  int iArg = 0, rc, bSession;
   (void)idxStr;
   (void)argc;
 
@@ -671,17 +660,24 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
         "user_number or session_id is required: add AND user_number = '<number>' "
         "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)"));
   }
-  if ((idxNum & IDX_USER) && (idxNum & IDX_SESSION)) {
-    return setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
-  }
   rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
-  if (rc == SQLITE_OK) {
-    int bWhoIn = (idxNum & (bSession ? IDX_SESSION_IN : IDX_USER_IN)) != 0;
-    rc = collectInputs(argv[iArg++], bWhoIn, &whos);
+  if (rc == SQLITE_OK && (idxNum & IDX_USER)) {
+    rc = collectInputs(argv[iArg++], (idxNum & IDX_USER_IN) != 0, &users);
   }
-  if (rc == SQLITE_OK) rc = buildLookups(pVtab, pCur, &bots, &whos, bSession);
+  if (rc == SQLITE_OK && (idxNum & IDX_SESSION)) {
+    rc = collectInputs(argv[iArg++], (idxNum & IDX_SESSION_IN) != 0, &sessions);
+  }
+  /* Both given: an all-NULL one counts as not given, which makes the
+  ** table-valued session form setter_conversations(5, NULL, 42) work. */
+  bSession = !(idxNum & IDX_USER) || (users.nValue > 0 && allNull(&users) && !allNull(&sessions));
+  if (rc == SQLITE_OK && (idxNum & IDX_USER) && (idxNum & IDX_SESSION) &&
+      !allNull(&users) && !allNull(&sessions)) {
+    rc = setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
+  }
+  if (rc == SQLITE_OK) rc = buildLookups(pVtab, pCur, &bots, bSession ? &sessions : &users, bSession);
   freeInputs(&bots);
-  freeInputs(&whos);
+  freeInputs(&users);
+  freeInputs(&sessions);
   if (rc == SQLITE_OK) {
     answerFromCaches(pVtab->pConn, pCur, setterMonotonicMs());
     rc = fetchMissing(pVtab, pCur);

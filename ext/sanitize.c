@@ -1,0 +1,29 @@
+/*
+** sanitize.c - see sanitize.h.  No control character from a server or a
+** user ever reaches an error message: a terminal escape sequence or a CR LF
+** in an API error cannot forge lines in a log.
+*/
+#include "sanitize.h"
+
+#include <string.h>
+
+#include "setter.h"
+
+char *setterSanitize(const char *z, size_t n, size_t nMax) {
+  char *zOut = sqlite3_malloc64(nMax + 4);
+  size_t i, j = 0;
+  if (zOut == NULL) return NULL;
+  for (i = 0; i < n && j < nMax; i++) {
+    unsigned char c = (unsigned char)z[i];
+    if (c < 0x20 || c == 0x7f) c = ' ';
+    if (c == ' ' && j > 0 && zOut[j - 1] == ' ' && i > 0 && (unsigned char)z[i - 1] < 0x21) continue;
+    zOut[j++] = (char)c;
+  }
+  if (i < n) {
+    while (j > 0 && ((unsigned char)zOut[j] & 0xc0) == 0x80) j--;   /* back to a lead byte */
+    memcpy(zOut + j, "...", 3);
+    j += 3;
+  }
+  zOut[j] = 0;
+  return zOut;
+}
