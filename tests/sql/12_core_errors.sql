@@ -1,0 +1,180 @@
+-- Core (issue 3): every failure is an SQL error with clear text, prefixed
+-- "setter_conversations: ", naming the input and, for HTTP errors, the status and the API's own
+-- message (tests/MOCK.md: bot 404, bot 403, bot 9 faults, the 401 of a wrong key). Each case
+-- uses count(*) or shows that no row is printed: an error must never look like an empty result.
+
+-- case: missing bot_integration_id is an error naming it, and nothing is sent
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations WHERE user_number = '1234567890';
+-- expect-re:
+-- Error: setter_conversations: bot_integration_id is required.*
+
+-- case: missing user_number and session_id is an error naming both, and nothing is sent
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123;
+SELECT count(*) FROM setter_conversations(123);
+-- expect-re:
+-- Error: setter_conversations: user_number or session_id is required.*
+-- Error: setter_conversations: user_number or session_id is required.*
+
+-- case: no constraint at all is an error naming bot_integration_id
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations;
+-- expect-re:
+-- Error: setter_conversations: bot_integration_id is required.*
+
+-- case: a non-= constraint on an input does not count as giving it
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number LIKE '123%';
+-- expect-re:
+-- Error: setter_conversations: bot_integration_id is required.*
+-- Error: setter_conversations: user_number or session_id is required.*
+
+-- case: HTTP 400 from the API is an error with the status and the API's message, not retried
+-- requests: 1
+.mode list
+SELECT count(*) FROM setter_conversations(9, 'big-2000000000');
+-- expect:
+-- Error: setter_conversations: HTTP 400 for bot_integration_id 9, user_number 'big-2000000000': big-N: N is at most 1073741824
+
+-- case: HTTP 400 (status-400 fixture) is an error with the status and the API's message
+-- requests: 1
+.mode list
+SELECT count(*) FROM setter_conversations(9, 'status-400');
+-- expect:
+-- Error: setter_conversations: HTTP 400 for bot_integration_id 9, user_number 'status-400': mock status 400
+
+-- case: HTTP 401 (wrong key) gives 401 and the API's message, never the key
+-- requests: 1
+.mode list
+SELECT setter_config('api_key', 'wrong-key-123456789') IS NOT NULL;
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect-re:
+-- 1
+-- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number '1234567890': Invalid API key.*
+
+-- case: HTTP 401 message does not contain the wrong key, not even in part
+-- requests: 1
+.mode list
+SELECT setter_config('api_key', 'wrong-key-zyxwvutsrq') IS NOT NULL;
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect-re:
+-- 1
+-- (?!.*wrong-key)(?!.*zyxwvu)(?!.*tsrq)Error: setter_conversations: .*\b401\b.*
+
+-- case: HTTP 403 gives the status and the API's message
+-- requests: 1
+.mode list
+SELECT count(*) FROM setter_conversations(403, '1234567890');
+-- expect:
+-- Error: setter_conversations: HTTP 403 for bot_integration_id 403, user_number '1234567890': You do not have access to this bot integration
+
+-- case: HTTP 404 (unknown bot integration) gives the status and the API's message, not zero rows
+-- requests: 1
+.mode list
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 404 AND user_number = '1234567890';
+-- expect:
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 404, user_number '1234567890': Bot integration not found
+
+-- case: HTTP 404 for a session lookup names the session_id
+-- requests: 1
+.mode list
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 404 AND session_id = 42;
+-- expect:
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 404, session_id 42: Bot integration not found
+
+-- case: HTTP 500 gives the status and the API's message (max_retries 0: one request)
+-- requests: 1
+.mode list
+SELECT setter_config('max_retries', 0);
+SELECT count(*) FROM setter_conversations(9, 'status-500');
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 500 for bot_integration_id 9, user_number 'status-500': mock status 500
+
+-- case: HTTP 503 gives the status and the API's message
+-- requests: 1
+.mode list
+SELECT setter_config('max_retries', 0);
+SELECT * FROM setter_conversations(9, 'status-503');
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 503 for bot_integration_id 9, user_number 'status-503': mock status 503
+
+-- case: HTTP 502 with a text/plain body quotes the body
+-- requests: 1
+.mode list
+SELECT setter_config('max_retries', 0);
+SELECT count(*) FROM setter_conversations(9, 'error-plain');
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 502 for bot_integration_id 9, user_number 'error-plain': upstream connect error
+
+-- case: no key configured: error names SETTER_API_KEY and setter_config, nothing is sent
+-- env: -SETTER_API_KEY
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect-re:
+-- Error: setter_conversations: .*SETTER_API_KEY.*setter_config.*
+
+-- case: key removed with setter_config('api_key', NULL): same no-key error, nothing is sent
+-- requests: 0
+.mode list
+SELECT setter_config('api_key', NULL);
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect-re:
+-- 
+-- Error: setter_conversations: .*SETTER_API_KEY.*setter_config.*
+
+-- case: an error in an IN list names the failing contact and returns no rows of the others
+-- requests: <= 4
+.mode list
+SELECT message_id FROM setter_conversations
+WHERE bot_integration_id IN (123, 404) AND user_number = '1234567890';
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id IN (123, 404) AND user_number = '1234567890';
+-- expect:
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 404, user_number '1234567890': Bot integration not found
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 404, user_number '1234567890': Bot integration not found
+
+-- case: a failing user_number in an IN list fails the whole statement, even after a good one
+-- requests: 2
+.mode list
+SELECT setter_config('max_retries', 0);
+SELECT content FROM setter_conversations
+WHERE bot_integration_id = 9 AND user_number IN ('big-200', 'status-500');
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 500 for bot_integration_id 9, user_number 'status-500': mock status 500
+
+-- case: an error for one lead of a join is a statement error, not a lead with zero messages
+-- requests: 2
+.mode list
+SELECT setter_config('max_retries', 0);
+CREATE TABLE leads(name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('Good', 'big-200'), ('Bad', 'status-500');
+SELECT l.name, count(c.message_id) FROM leads l
+LEFT JOIN setter_conversations c ON c.bot_integration_id = 9 AND c.user_number = l.phone
+GROUP BY l.name;
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 500 for bot_integration_id 9, user_number 'status-500': mock status 500
+
+-- case: invalid inputs are errors naming the column and quoting the value, nothing is sent
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations('12a', '1234567890');
+SELECT count(*) FROM setter_conversations(0, '1234567890');
+SELECT count(*) FROM setter_conversations(123, '');
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 5 AND session_id = 'abc';
+-- expect:
+-- Error: setter_conversations: bot_integration_id must be an integer, not '12a'
+-- Error: setter_conversations: bot_integration_id must be a positive integer, not 0
+-- Error: setter_conversations: user_number must not be empty
+-- Error: setter_conversations: session_id must be an integer, not 'abc'

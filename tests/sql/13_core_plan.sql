@@ -1,0 +1,154 @@
+-- Core (issue 3): xBestIndex. Plans with both keys (= or IN) are cheap; plans without them get a
+-- huge cost (never SQLITE_CONSTRAINT, which would give "no query solution"), so SQLite puts a
+-- local table that supplies the keys outside, and xFilter names the missing column at run time.
+-- An IN list is handed over whole (sqlite3_vtab_in) and fetched in one batch.
+-- The idxNum printed after INDEX is the extension's own business, so it is matched with \d+.
+CREATE TABLE leads(name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('A', 'a'), ('B', 'b'), ('A again', 'a');
+
+-- case: plan: the join puts leads outer and setter_conversations inner, with an index plan
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT l.name, c.content FROM leads l JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+-- expect-re:
+-- QUERY PLAN
+-- \|--SCAN l
+-- `--SCAN c VIRTUAL TABLE INDEX \d+:
+
+-- case: plan: leads stays outer even when setter_conversations is written first
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT l.name, c.content FROM setter_conversations c, leads l
+WHERE c.bot_integration_id = 123 AND c.user_number = l.phone;
+-- expect-re:
+-- QUERY PLAN
+-- \|--SCAN l
+-- `--SCAN c VIRTUAL TABLE INDEX \d+:
+
+-- case: plan: a LEFT JOIN uses the index plan for setter_conversations inside
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT l.name, c.content FROM leads l LEFT JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+-- expect-re:
+-- QUERY PLAN
+-- \|--SCAN l
+-- `--SCAN c VIRTUAL TABLE INDEX \d+: LEFT-JOIN
+
+-- case: the planned join runs: one request per distinct phone, rows for every lead
+-- requests: 2
+.mode list
+SELECT l.name, count(*) FROM setter_conversations c, leads l
+WHERE c.bot_integration_id = 777 AND c.user_number = l.phone
+GROUP BY l.rowid ORDER BY l.rowid;
+-- expect:
+-- A|2
+-- B|3
+-- A again|2
+
+-- case: plan: an IN list is a single scan of the vtab's index
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT * FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1', '2');
+-- expect-re:
+-- QUERY PLAN
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+
+-- case: plan: IN (SELECT phone FROM leads) is a single scan of the vtab's index with a list subquery
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 777 AND user_number IN (SELECT phone FROM leads);
+-- expect-re:
+-- QUERY PLAN
+-- \|--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- `--LIST SUBQUERY 1
+--    `--SCAN leads
+
+-- case: IN list is one batch: a failing value stops the statement before any row of a value sorted earlier
+-- requests: <= 2
+.mode list
+SELECT message_id FROM setter_conversations
+WHERE bot_integration_id IN (123, 404) AND user_number = '1234567890';
+-- expect:
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 404, user_number '1234567890': Bot integration not found
+
+-- case: IN list is one batch: all distinct values are requested, in flight together
+-- requests: 2
+-- max-in-flight: >= 2
+.mode list
+SELECT user_number, length(content) FROM setter_conversations
+WHERE bot_integration_id = 9 AND user_number IN ('big-8000000-plan-a', 'big-8000000-plan-b')
+ORDER BY user_number;
+SELECT count(*), count(DISTINCT url), sum(status = 200) FROM setter_requests;
+-- expect:
+-- big-8000000-plan-a|7999906
+-- big-8000000-plan-b|7999906
+-- 2|2|2
+
+-- case: IN list: one request per distinct value, seen in setter_requests
+-- requests: 3
+.mode list
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 777 AND user_number IN ('a', 'b', 'c', 'b', 'a');
+SELECT url FROM setter_requests ORDER BY url;
+-- expect:
+-- 6
+-- /api/v1/bot-integrations/777/conversations?userNumber=a
+-- /api/v1/bot-integrations/777/conversations?userNumber=b
+-- /api/v1/bot-integrations/777/conversations?userNumber=c
+
+-- case: plan: a query without keys still plans, then fails naming bot_integration_id
+-- requests: 0
+EXPLAIN QUERY PLAN SELECT * FROM setter_conversations;
+SELECT * FROM setter_conversations;
+-- expect-re:
+-- QUERY PLAN
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- Error: setter_conversations: bot_integration_id is required.*
+
+-- case: plan: a query without a contact still plans, then fails naming user_number or session_id
+-- requests: 0
+EXPLAIN QUERY PLAN SELECT * FROM setter_conversations WHERE bot_integration_id = 123;
+SELECT * FROM setter_conversations WHERE bot_integration_id = 123;
+-- expect-re:
+-- QUERY PLAN
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- Error: setter_conversations: user_number or session_id is required.*
+
+-- case: plan: a join whose ON gives no contact still plans, then fails with the named column
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT l.name, c.content FROM leads l JOIN setter_conversations c ON c.bot_integration_id = 123;
+SELECT l.name, c.content FROM leads l JOIN setter_conversations c ON c.bot_integration_id = 123;
+-- expect-re:
+-- QUERY PLAN
+-- \|--SCAN (l|c VIRTUAL TABLE INDEX \d+:)
+-- `--SCAN (l|c VIRTUAL TABLE INDEX \d+:)
+-- Error: setter_conversations: user_number or session_id is required.*
+
+-- case: plan: a range constraint on the bot is not a key: plans, then fails naming bot_integration_id
+-- requests: 0
+EXPLAIN QUERY PLAN
+SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
+SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
+-- expect-re:
+-- QUERY PLAN
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- Error: setter_conversations: bot_integration_id is required.*
+
+-- case: a join with both an IN list and a join key on user_number: each lead gets its rows, one request per value
+-- requests: 2
+.mode list
+SELECT l.name, c.message_id FROM leads l, setter_conversations c
+WHERE c.bot_integration_id = 777 AND c.user_number IN ('a', 'b') AND l.phone = c.user_number
+ORDER BY l.rowid, c.message_id;
+-- expect:
+-- A|971
+-- A|972
+-- B|981
+-- B|982
+-- B|983
+-- A again|971
+-- A again|972
