@@ -113,7 +113,7 @@ fuzz:
 	@mkdir -p $(FUZZ_DIR) $(FUZZ_DIR)/corpus
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -Iext -o $(FUZZ_DIR)/fuzz_parse \
 	  tests/fuzz/fuzz_parse.c $(CORE_SOURCES) -lcjson
-	$(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	$(FUZZ_DIR)/fuzz_parse -artifact_prefix=$(FUZZ_DIR)/ -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -dict=tests/fuzz/json.dict $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
 install: $(EXTENSION)

@@ -145,7 +145,12 @@ static int readMemberName(JsonReader *r, const char **pzName, size_t *pnName,
     *pzName = pName->valuestring;
     *pnName = strlen(pName->valuestring);
   }
-  return readPunct(r, ':', zWhere);
+  if (readPunct(r, ':', zWhere)) {
+    cJSON_Delete(*ppOwned);
+    *ppOwned = NULL;
+    return READ_MALFORMED;
+  }
+  return READ_OK;
 }
 
 static int nameIs(const char *zName, size_t nName, const char *zWant) {
