@@ -255,8 +255,8 @@ static void describeCurlError(SetterRequest *pReq, CURLcode rc, const SetterFetc
     snprintf(pReq->zError, sizeof pReq->zError,
              "connection closed before the whole response arrived (%.180s)", pState->zCurlError);
   } else {
-    snprintf(pReq->zError, sizeof pReq->zError, "%.50s%s%.200s", curl_easy_strerror(rc),
-             pState->zCurlError[0] ? ": " : "", pState->zCurlError);
+    snprintf(pReq->zError, sizeof pReq->zError, "%.250s",
+             pState->zCurlError[0] ? pState->zCurlError : curl_easy_strerror(rc));
   }
 }
 

@@ -541,7 +541,14 @@ static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *a
                          Lookup **apPending, int nPending) {
   SetterConn *pConn = pVtab->pConn;
   int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
+  unsigned int mask = pCur->mask;
   int i;
+  /* What is kept across statements should serve the next statement too,
+  ** whatever columns it reads: extract every field but raw_json (which
+  ** would keep the whole body). */
+  if (pConn->settings.cacheTtl > 0) {
+    mask |= SETTER_FIELD_ALL & ~SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
+  }
   for (i = 0; i < nPending; i++) {
     char zErr[SETTER_PARSE_ERR_MAX];
     char *zBody = aReq[i].zBody;
@@ -550,7 +557,7 @@ static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *a
     int rc;
     if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
     aReq[i].zBody = NULL;   /* parse takes ownership */
-    rc = setterParseResponse(zBody, nBody, pCur->mask, &apPending[i]->pRows, zErr, sizeof zErr);
+    rc = setterParseResponse(zBody, nBody, mask, &apPending[i]->pRows, zErr, sizeof zErr);
     if (rc) {
       char *zWhat = describeLookup(apPending[i]);
       rc = setError(pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
@@ -667,14 +674,15 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   if (rc == SQLITE_OK && (idxNum & IDX_SESSION)) {
     rc = collectInputs(argv[iArg++], (idxNum & IDX_SESSION_IN) != 0, &sessions);
   }
-  /* Both given: an all-NULL one counts as not given, which makes the
-  ** table-valued session form setter_conversations(5, NULL, 42) work. */
-  bSession = !(idxNum & IDX_USER) || (users.nValue > 0 && allNull(&users) && !allNull(&sessions));
+  /* Both given: an error, unless one is all NULL (then nothing matches). */
+  bSession = !(idxNum & IDX_USER);
   if (rc == SQLITE_OK && (idxNum & IDX_USER) && (idxNum & IDX_SESSION) &&
       !allNull(&users) && !allNull(&sessions)) {
     rc = setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
   }
-  if (rc == SQLITE_OK) rc = buildLookups(pVtab, pCur, &bots, bSession ? &sessions : &users, bSession);
+  if (rc == SQLITE_OK && !((idxNum & IDX_SESSION) && allNull(&sessions))) {
+    rc = buildLookups(pVtab, pCur, &bots, bSession ? &sessions : &users, bSession);
+  }
   freeInputs(&bots);
   freeInputs(&users);
   freeInputs(&sessions);
