@@ -66,10 +66,11 @@ static const char zKeyRule[] = "api_key must be at most 4096 bytes without contr
 /*
 ** True if a statement now running on db names setter_config in its own SQL
 ** text.  SQLITE_DIRECTONLY keeps setter_config out of views and triggers,
-** but SQLite 3.40 still runs a DIRECTONLY function named in a CHECK
-** constraint of a database file's schema (tests/sql/40_security.sql shows
-** it).  So a change of settings must also come from a statement the user
-** wrote with setter_config in it; a schema cannot add words to that text.
+** but SQLite 3.40 still runs a non-deterministic DIRECTONLY function named
+** in a CHECK constraint of a database file's schema (tests/sql/40_security.sql
+** shows it).  So a change of settings must also come from a statement that
+** has setter_config in its SQL text.  This is a second guard (see
+** setterConfigRegister); text in a string literal of the statement passes it.
 */
 static int calledByDirectSql(sqlite3 *db) {
   sqlite3_stmt *pStmt = NULL;
@@ -397,11 +398,20 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   resultSetting(ctx, &pConn->settings, pDef);
 }
 
+/*
+** Both forms are SQLITE_DIRECTONLY.  The setting form is also flagged
+** SQLITE_DETERMINISTIC: SQLite 3.40 checks DIRECTONLY for deterministic
+** functions in CHECK constraints of a schema (and refuses the schema), but
+** not for others.  The reading form stays non-deterministic, so that two
+** reads around a change in one statement see the change.  calledByDirectSql()
+** is a second, independent guard.
+*/
 int setterConfigRegister(sqlite3 *db, SetterConn *pConn) {
   int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
   int rc = sqlite3_create_function(db, "setter_config", 1, flags, pConn, configFunc, 0, 0);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_function(db, "setter_config", 2, flags, pConn, configFunc, 0, 0);
+    rc = sqlite3_create_function(db, "setter_config", 2, flags | SQLITE_DETERMINISTIC, pConn,
+                                 configFunc, 0, 0);
   }
   return rc;
 }
