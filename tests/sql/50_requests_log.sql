@@ -1,0 +1,104 @@
+-- setter_requests, setter_version(), progress reporting, make install / uninstall.
+
+-- case: setter_requests has the documented columns in order
+SELECT group_concat(name, ',') FROM pragma_table_info('setter_requests');
+-- expect:
+-- id,started_at,method,url,status,attempt,elapsed_ms,bytes,cached,error
+
+-- case: a successful request is logged with path and query, status, attempt, body bytes, no error
+-- requests: 1
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+.mode quote
+SELECT id, method, url, status, attempt, bytes, cached, error FROM setter_requests;
+SELECT elapsed_ms >= 0, started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'
+FROM setter_requests;
+-- expect:
+-- 3
+-- 1,'GET','/api/v1/bot-integrations/123/conversations?userNumber=1234567890',200,1,1142,0,NULL
+-- 1,1
+
+-- case: the log shows every attempt of a retried lookup with its status, and the failed one with its error
+-- requests: 3
+SELECT setter_config('max_retries', 1) IS NOT NULL;
+SELECT count(*) FROM setter_conversations(9, 'flaky-503-1-log');
+SELECT count(*) FROM setter_conversations(9, 'status-404');
+.mode quote
+SELECT attempt, status, url, error IS NULL FROM setter_requests ORDER BY id;
+-- expect:
+-- 1
+-- 1
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 9, user_number 'status-404': mock status 404
+-- 1,503,'/api/v1/bot-integrations/9/conversations?userNumber=flaky-503-1-log',1
+-- 2,200,'/api/v1/bot-integrations/9/conversations?userNumber=flaky-503-1-log',1
+-- 1,404,'/api/v1/bot-integrations/9/conversations?userNumber=status-404',1
+
+-- case: a transport failure is logged without a status and with its error text
+-- requests: 1
+SELECT setter_config('max_retries', 0) IS NOT NULL;
+SELECT count(*) FROM setter_conversations(9, 'drop');
+.mode quote
+SELECT attempt, status, error IS NOT NULL, bytes FROM setter_requests;
+-- expect-re:
+-- 1
+-- Error: setter_conversations: request for bot_integration_id 9, user_number 'drop' failed: .*
+-- 1,NULL,1,0
+
+-- case: the log keeps the last 1,000 requests, oldest first, with increasing ids
+-- requests: 1005
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN (
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005)
+  SELECT 'nobody-' || i FROM n);
+SELECT count(*), min(id), max(id), count(DISTINCT url) FROM setter_requests;
+SELECT count(*) FROM setter_requests AS a JOIN setter_requests AS b ON b.id = a.id + 1;
+-- expect:
+-- 0
+-- 1000|6|1005|1000
+-- 999
+
+-- case: setter_requests shows only the path and query, never the scheme, host or key
+-- requests: 1
+SELECT count(*) FROM setter_conversations(5) WHERE session_id = 42;
+SELECT url, instr(url, '127.0.0.1'), instr(url, 'http') FROM setter_requests;
+-- expect:
+-- 2
+-- /api/v1/bot-integrations/5/conversations?sessionId=42|0|0
+
+-- case: setter_requests accepts no CREATE VIRTUAL TABLE arguments
+CREATE VIRTUAL TABLE r USING setter_requests(x);
+-- expect:
+-- Error: setter_requests takes no arguments
+
+-- case: setter_version() is the semantic version also sent in the User-Agent
+SELECT setter_version() GLOB '[0-9]*.[0-9]*.[0-9]*', typeof(setter_version());
+-- expect:
+-- 1|text
+
+-- case: SETTER_PROGRESS=1 reports bulk progress on stderr and the progress setting reads back 1
+-- env: SETTER_PROGRESS=1
+-- requests: 3
+SELECT setter_config('progress');
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
+-- expect-re:
+-- 1
+-- setter: 3/3 lookups done
+-- \d+
+
+-- case: without SETTER_PROGRESS nothing is written to stderr by a bulk lookup
+-- requests: 3
+SELECT count(*) > 0 FROM setter_conversations
+WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
+-- expect:
+-- 1
+
+-- case: make install copies a working extension under DESTDIR/PREFIX and make uninstall removes it
+-- requests: 1
+.system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test -f {TMP}/lib/sqlite/setter.so && echo installed
+.load {TMP}/lib/sqlite/setter
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+.system make -s -C {ROOT} uninstall DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test ! -e {TMP}/lib/sqlite/setter.so && echo uninstalled
+-- expect:
+-- installed
+-- 3
+-- uninstalled
