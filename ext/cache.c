@@ -122,8 +122,8 @@ int setterCachePut(SetterCache *p, const char *zKey, SetterRows *pRows, int64_t 
   unsigned int hash = hashKey(zKey);
   CacheEntry *e = findEntry(p, zKey, hash);
   size_t nBytes = setterRowsBytes(pRows) + strlen(zKey) + sizeof(CacheEntry);
-  if (p->maxBytes > 0 && (int64_t)nBytes > p->maxBytes) return 0;  /* never fits */
   if (e) removeEntry(p, e);
+  if (p->maxBytes > 0 && (int64_t)nBytes > p->maxBytes) return 0;  /* never fits */
   e = calloc(1, sizeof(*e));
   if (e == NULL) return 1;
   e->zKey = strdup(zKey);

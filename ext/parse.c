@@ -98,18 +98,22 @@ static int readPunct(JsonReader *r, char cWant, const char *zWhere) {
 /* Parse one JSON value at the current position; *pzRaw and *pnRaw get its
 ** wire text.  Returns the cJSON item (caller deletes) or NULL on failure,
 ** with the reader's error set. */
-static cJSON *readValue(JsonReader *r, const char **pzRaw, size_t *pnRaw) {
+static cJSON *readValue(JsonReader *r, const char **pzRaw, size_t *pnRaw, const char *zWhere) {
   const char *zEnd = NULL;
   cJSON *pItem;
   if (readPeek(r) < 0) {
-    readFail(r, "response ends early at byte %zu", r->i);
+    readFail(r, "response ends early at byte %zu, in %s", r->i, zWhere);
     return NULL;
   }
   pItem = cJSON_ParseWithLengthOpts(r->z + r->i, r->n - r->i, &zEnd, 0);
   if (pItem == NULL) {
     size_t iAt = (zEnd && zEnd >= r->z) ? (size_t)(zEnd - r->z) : r->i;
-    if (iAt >= r->n) readFail(r, "response ends early at byte %zu", r->n);
-    else readFail(r, "invalid JSON at byte %zu", iAt);
+    if (iAt >= r->n) {
+      readFail(r, "response ends early at byte %zu, in %s", r->n, zWhere);
+    } else {
+      readFail(r, "invalid JSON at byte %zu, in %s (or nested more than %d levels deep)", iAt,
+               zWhere, CJSON_NESTING_LIMIT);
+    }
     return NULL;
   }
   *pzRaw = r->z + r->i;
@@ -139,7 +143,7 @@ static int readMemberName(JsonReader *r, const char **pzName, size_t *pnName,
   } else {
     const char *zRaw;
     size_t nRaw;
-    cJSON *pName = readValue(r, &zRaw, &nRaw);
+    cJSON *pName = readValue(r, &zRaw, &nRaw, zWhere);
     if (pName == NULL) return READ_MALFORMED;
     *ppOwned = pName;
     *pzName = pName->valuestring;
@@ -193,6 +197,121 @@ size_t setterJsonCompact(const char *z, size_t n, char *zOut) {
   return j;
 }
 
+static int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* The code unit of the \uXXXX escape at z (6 bytes available), or -1. */
+static long readUnicodeEscape(const char *z, size_t n) {
+  long v = 0;
+  int k;
+  if (n < 6 || z[0] != '\\' || z[1] != 'u') return -1;
+  for (k = 2; k < 6; k++) {
+    int h = hexValue(z[k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+/*
+** cJSON refuses a lone UTF-16 surrogate escape (\ud83d without its pair),
+** which JavaScript's JSON.stringify writes for a string cut in the middle of
+** an emoji.  One such message must not make a whole conversation unreadable,
+** so each lone surrogate escape is rewritten in place to \ufffd (the
+** replacement character, same length) before parsing.  Outside strings a
+** backslash is invalid JSON anyway, so jumping from backslash to backslash
+** and consuming whole escapes keeps the scan inside strings.
+*/
+static void replaceLoneSurrogates(char *z, size_t n) {
+  char *p = z, *zEnd = z + n;
+  while ((p = memchr(p, '\\', (size_t)(zEnd - p))) != NULL) {
+    size_t nLeft = (size_t)(zEnd - p);
+    long unit = readUnicodeEscape(p, nLeft);
+    long next = nLeft >= 12 ? readUnicodeEscape(p + 6, nLeft - 6) : -1;
+    if (unit < 0xD800 || unit > 0xDFFF) {
+      p += unit < 0 ? 2 : 6;
+    } else if (unit <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+      p += 12;
+    } else {
+      memcpy(p + 2, "fffd", 4);
+      p += 6;
+    }
+    if (p >= zEnd) break;
+  }
+}
+
+/* UTF-8 of code point c into z; returns the bytes written. */
+static size_t putUtf8(char *z, unsigned long c) {
+  if (c < 0x80) {
+    z[0] = (char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    z[0] = (char)(0xC0 | (c >> 6));
+    z[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    z[0] = (char)(0xE0 | (c >> 12));
+    z[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    z[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  z[0] = (char)(0xF0 | (c >> 18));
+  z[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  z[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  z[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/*
+** Decodes the JSON string z[0..n) (with its quotes; cJSON has validated it)
+** into zOut, which has room for n bytes; returns the decoded length.  Unlike
+** cJSON's valuestring, a \u0000 escape is kept as a 0 byte inside the text.
+*/
+static size_t decodeJsonString(const char *z, size_t n, char *zOut) {
+  size_t i, j = 0;
+  for (i = 1; i + 1 < n; i++) {
+    char c = z[i];
+    if (c != '\\') {
+      zOut[j++] = c;
+      continue;
+    }
+    c = z[++i];
+    switch (c) {
+      case 'b': zOut[j++] = '\b'; break;
+      case 'f': zOut[j++] = '\f'; break;
+      case 'n': zOut[j++] = '\n'; break;
+      case 'r': zOut[j++] = '\r'; break;
+      case 't': zOut[j++] = '\t'; break;
+      case 'u': {
+        long unit = readUnicodeEscape(z + i - 1, n - i + 1);
+        unsigned long code = unit < 0 ? 0xFFFD : (unsigned long)unit;
+        i += 4;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          long low = readUnicodeEscape(z + i + 1, n - i - 1);
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            code = 0x10000 + ((code - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
+            i += 6;
+          } else {
+            code = 0xFFFD;
+          }
+        } else if (code >= 0xDC00 && code <= 0xDFFF) {
+          code = 0xFFFD;
+        }
+        j += putUtf8(zOut + j, code);
+        break;
+      }
+      default: zOut[j++] = c; break;   /* " \ / */
+    }
+  }
+  return j;
+}
+
 /* Store one member value in its cell, by the field's kind. */
 static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell,
                      int eKind, const cJSON *pItem, const char *zRaw, size_t nRaw) {
@@ -205,11 +324,12 @@ static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell,
     pCell->type = SETTER_INTEGER;
     pCell->u.i = iValue;
   } else if (cJSON_IsString(pItem) && eKind != KIND_JSON) {
-    size_t n = strlen(pItem->valuestring);
-    pCell->u.z = setterRowsCopy(pRows, pItem->valuestring, n);
-    if (pCell->u.z == NULL) return readNoMem(r);
+    char *zOut = setterRowsAlloc(pRows, nRaw);
+    if (zOut == NULL) return readNoMem(r);
+    pCell->n = (uint32_t)decodeJsonString(zRaw, nRaw, zOut);
+    zOut[pCell->n] = 0;
+    pCell->u.z = zOut;
     pCell->type = SETTER_TEXT;
-    pCell->n = (uint32_t)n;
   } else {
     char *zOut = setterRowsAlloc(pRows, nRaw);
     if (zOut == NULL) return readNoMem(r);
@@ -245,7 +365,7 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
       int k;
       rc = readMemberName(r, &zName, &nName, &pOwnedName, zWhere);
       if (rc) return rc;
-      pItem = readValue(r, &zRaw, &nRaw);
+      pItem = readValue(r, &zRaw, &nRaw, zWhere);
       rc = pItem ? READ_OK : READ_MALFORMED;
       for (k = 0; rc == READ_OK && k < N_MESSAGE_FIELD; k++) {
         int iSlot;
@@ -307,7 +427,7 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
   const char *zRaw;
   size_t nRaw;
   cJSON *pContext;
-  cJSON *pMeta = readValue(r, &zRaw, &nRaw);
+  cJSON *pMeta = readValue(r, &zRaw, &nRaw, "metadata");
   if (pMeta == NULL) return READ_MALFORMED;
   pContext = cJSON_GetObjectItemCaseSensitive(pMeta, "contextStartsAt");
   free(pRows->zContextStartsAt);
@@ -348,7 +468,7 @@ static int readResponse(JsonReader *r, SetterRows *pRows) {
       } else {
         const char *zRaw;
         size_t nRaw;
-        cJSON *pSkipped = readValue(r, &zRaw, &nRaw);
+        cJSON *pSkipped = readValue(r, &zRaw, &nRaw, "the response object");
         rc = pSkipped ? READ_OK : READ_MALFORMED;
         cJSON_Delete(pSkipped);
       }
@@ -381,6 +501,7 @@ int setterParseResponse(char *zBody, size_t nBody, unsigned int mask,
     snprintf(zErr, nErr, "out of memory");
     return READ_NOMEM;
   }
+  if (zBody) replaceLoneSurrogates(zBody, nBody);
   r.z = zBody ? zBody : "";
   r.n = zBody ? nBody : 0;
   r.i = 0;

@@ -27,6 +27,12 @@ static int readChar(const char *z, size_t n, size_t *pi, char c) {
   return 0;
 }
 
+static int daysInMonth(int year, int month) {
+  static const int aDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int bLeap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && bLeap ? 29 : aDays[month - 1];
+}
+
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
 static int64_t daysFromCivil(int64_t y, int m, int d) {
   int64_t era, yoe, doy, doe;
@@ -71,12 +77,17 @@ int setterTimestampParse(const char *z, size_t n, int64_t *pMicros) {
   } else if (i < n && (z[i] == '+' || z[i] == '-')) {
     int sign = z[i++] == '-' ? -1 : 1, oh, om = 0;
     if (readDigits(z, n, &i, 2, &oh)) return 1;
-    if (i < n && z[i] == ':') i++;
-    if (i < n && readDigits(z, n, &i, 2, &om)) return 1;
+    if (i < n && z[i] == ':') {
+      i++;
+      if (readDigits(z, n, &i, 2, &om)) return 1;
+    } else if (i < n && readDigits(z, n, &i, 2, &om)) {
+      return 1;
+    }
+    if (oh > 23 || om > 59) return 1;
     offsetSeconds = sign * (oh * 3600 + om * 60);
   }
-  if (i != n || month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 ||
-      minute > 59 || second > 60) {
+  if (i != n || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+      hour > 24 || minute > 59 || second > 60) {
     return 1;
   }
   *pMicros = ((daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +

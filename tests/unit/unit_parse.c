@@ -1,0 +1,1298 @@
+/*
+** unit_parse.c - unit tests of ext/parse.c: the JSON -> row mapping
+** (setterParseResponse), setterJsonCompact and setterApiErrorMessage.
+**
+**   make build/tests/unit_parse && build/tests/unit_parse
+**   valgrind --leak-check=full --error-exitcode=99 build/tests/unit_parse
+**
+** Every body is handed over in a malloc'd buffer of exactly its length, with
+** no 0 terminator, as fetch.c does: valgrind and ASan then catch a read past
+** the end, and the ownership contract (the parser frees or keeps the body,
+** on success and on error) is exercised by every test.  Run under valgrind
+** to prove there is no leak and no double free.
+**
+** The fixture bodies are byte-for-byte the ones tests/mock_api.py sends for
+** bot 123 (see tests/MOCK.md), built here from one literal per message so
+** that each message's exact wire text is also its expected raw_json.
+*/
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "rows.h"
+#include "unit.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *const azFieldName[SETTER_FIELD_COUNT] = {
+    "message_id",    "sender_type",   "content",     "created_at",
+    "latest_status", "failure_reason", "error_code",  "error_title",
+    "error_message", "error_details", "platform_resource_id", "raw_json",
+};
+
+typedef struct Parsed {
+  int rc;
+  SetterRows *pRows;
+  char zErr[SETTER_PARSE_ERR_MAX];
+} Parsed;
+
+/* Parses z[0..n) from an exact-size malloc'd copy (the parser owns it). */
+static Parsed parseN(const char *z, size_t n, unsigned int mask) {
+  Parsed r;
+  char *zBody = malloc(n ? n : 1);
+  if (zBody == NULL) abort();
+  if (n) memcpy(zBody, z, n);
+  memset(r.zErr, 'X', sizeof r.zErr);
+  r.pRows = (SetterRows *)&r; /* must be overwritten */
+  r.rc = setterParseResponse(zBody, n, mask, &r.pRows, r.zErr, sizeof r.zErr);
+  return r;
+}
+
+static Parsed parse(const char *z) {
+  return parseN(z, strlen(z), SETTER_FIELD_ALL);
+}
+
+static Parsed parseMask(const char *z, unsigned int mask) {
+  return parseN(z, strlen(z), mask);
+}
+
+static char zWhat[160];
+
+static const char *what(int64_t iRow, int f) {
+  snprintf(zWhat, sizeof zWhat, "row %lld %s", (long long)iRow,
+           f >= 0 && f < SETTER_FIELD_COUNT ? azFieldName[f] : "?");
+  return zWhat;
+}
+
+static const SetterValue *cellOf(const char *zFile, int line, const SetterRows *p,
+                                 int64_t iRow, int f) {
+  const SetterValue *c = p ? setterRowsCell(p, iRow, f) : NULL;
+  if (c == NULL) {
+    unitFailStart(zFile, line);
+    printf("%s has no cell (rows %p, nRow %lld)\n", what(iRow, f), (const void *)p,
+           p ? (long long)p->nRow : -1LL);
+  }
+  return c;
+}
+
+static void checkNull(const char *zFile, int line, const SetterRows *p, int64_t iRow, int f) {
+  const SetterValue *c = cellOf(zFile, line, p, iRow, f);
+  if (c) unitCheckInt(c->type, SETTER_NULL, zFile, line, what(iRow, f));
+}
+
+static void checkInt(const char *zFile, int line, const SetterRows *p, int64_t iRow, int f,
+                     int64_t v) {
+  const SetterValue *c = cellOf(zFile, line, p, iRow, f);
+  if (c && unitCheckInt(c->type, SETTER_INTEGER, zFile, line, what(iRow, f))) {
+    unitCheckInt(c->u.i, v, zFile, line, what(iRow, f));
+  }
+}
+
+static void checkText(const char *zFile, int line, const SetterRows *p, int64_t iRow, int f,
+                      const char *z, size_t n) {
+  const SetterValue *c = cellOf(zFile, line, p, iRow, f);
+  if (c && unitCheckInt(c->type, SETTER_TEXT, zFile, line, what(iRow, f))) {
+    unitCheckMem(c->u.z, c->n, z, n, zFile, line, what(iRow, f));
+  }
+}
+
+#define CHECK_NULL(p, row, f) checkNull(__FILE__, __LINE__, (p), (row), (f))
+#define CHECK_INT(p, row, f, v) checkInt(__FILE__, __LINE__, (p), (row), (f), (v))
+#define CHECK_TEXT(p, row, f, z) checkText(__FILE__, __LINE__, (p), (row), (f), (z), strlen(z))
+#define CHECK_TEXTN(p, row, f, z, n) checkText(__FILE__, __LINE__, (p), (row), (f), (z), (n))
+
+/* A parse that must succeed with nRow rows. */
+#define REQUIRE_ROWS(r, n) \
+  do { \
+    if (!CHECK_EQ_INT((r).rc, 0)) printf("  (error: %s)\n", (r).zErr); \
+    REQUIRE((r).pRows != NULL); \
+    if (!CHECK_EQ_INT((r).pRows->nRow, (n))) { \
+      setterRowsUnref((r).pRows); \
+      return; \
+    } \
+  } while (0)
+
+/* A parse that must fail as malformed, with zWant inside the message. */
+static void checkMalformed(const char *zFile, int line, Parsed r, const char *zWant) {
+  if (!unitCheckInt(r.rc, 1, zFile, line, "setterParseResponse() rc")) {
+    printf("  (error text: \"%s\")\n", r.rc ? r.zErr : "");
+  }
+  if (r.pRows != NULL) {
+    unitFailStart(zFile, line);
+    printf("*ppRows is not NULL after an error\n");
+    if (r.pRows != (SetterRows *)&r) setterRowsUnref(r.pRows);
+  }
+  if (memchr(r.zErr, 0, sizeof r.zErr) == NULL) {
+    unitFailStart(zFile, line);
+    printf("error message is not 0-terminated\n");
+    return;
+  }
+  if (r.rc && (r.zErr[0] == 0 || strstr(r.zErr, zWant) == NULL)) {
+    unitFailStart(zFile, line);
+    printf("error message (expected it to contain \"%s\", got \"%s\")\n", zWant, r.zErr);
+  }
+}
+
+#define CHECK_MALFORMED(r, zWant) checkMalformed(__FILE__, __LINE__, (r), (zWant))
+
+/* A growable string for generated bodies. */
+typedef struct Buf {
+  char *z;
+  size_t n, nAlloc;
+} Buf;
+
+static void bufAppendN(Buf *b, const char *z, size_t n) {
+  if (b->n + n + 1 > b->nAlloc) {
+    size_t nNew = (b->n + n + 1) * 2;
+    char *zNew = realloc(b->z, nNew);
+    if (zNew == NULL) abort();
+    b->z = zNew;
+    b->nAlloc = nNew;
+  }
+  memcpy(b->z + b->n, z, n);
+  b->n += n;
+  b->z[b->n] = 0;
+}
+
+static void bufAppend(Buf *b, const char *zFormat, ...) {
+  char zSmall[512];
+  int n;
+  va_list ap;
+  va_start(ap, zFormat);
+  n = vsnprintf(zSmall, sizeof zSmall, zFormat, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof zSmall) abort();
+  bufAppendN(b, zSmall, (size_t)n);
+}
+
+static void bufRepeat(Buf *b, char c, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) bufAppendN(b, &c, 1);
+}
+
+/* --------------------------------------------------------------- fixtures */
+
+/* The example of the API documentation, as printed there (2-space JSON). */
+#define DOC_MESSAGE \
+  "{\n" \
+  "      \"botIntegrationId\": 123,\n" \
+  "      \"content\": \"Hi! I'd like to book an appointment.\",\n" \
+  "      \"senderType\": \"user\",\n" \
+  "      \"createdAt\": \"2024-01-15T14:30:00.000Z\",\n" \
+  "      \"messageId\": 789,\n" \
+  "      \"platformResourceId\": \"wamid.abc123\",\n" \
+  "      \"latestStatus\": \"delivered\",\n" \
+  "      \"failureReason\": null,\n" \
+  "      \"errorCode\": null,\n" \
+  "      \"errorTitle\": null,\n" \
+  "      \"errorMessage\": null,\n" \
+  "      \"errorDetails\": null\n" \
+  "    }"
+#define DOC_BODY \
+  "{\n" \
+  "  \"data\": [\n" \
+  "    " DOC_MESSAGE "\n" \
+  "  ],\n" \
+  "  \"metadata\": {\n" \
+  "    \"contextStartsAt\": \"2024-01-15T12:00:00.000Z\"\n" \
+  "  }\n" \
+  "}\n"
+
+/* bot 123, userNumber 1234567890 (1142 bytes) */
+#define M789 \
+  "{\"botIntegrationId\":123,\"content\":\"Hi! I'd like to book an appointment.\"," \
+  "\"senderType\":\"user\",\"createdAt\":\"2024-01-15T14:30:00.000Z\",\"messageId\":789," \
+  "\"platformResourceId\":\"wamid.abc123\",\"latestStatus\":\"delivered\"," \
+  "\"failureReason\":null,\"errorCode\":null,\"errorTitle\":null,\"errorMessage\":null," \
+  "\"errorDetails\":null}"
+#define M790 \
+  "{\"botIntegrationId\":123,\"content\":\"Sure! What day works for you?\"," \
+  "\"senderType\":\"bot\",\"createdAt\":\"2024-01-15T14:30:05.000Z\",\"messageId\":790," \
+  "\"platformResourceId\":\"wamid.abc124\",\"latestStatus\":\"read\"," \
+  "\"failureReason\":null,\"errorCode\":null,\"errorTitle\":null,\"errorMessage\":null," \
+  "\"errorDetails\":null}"
+#define M791 \
+  "{\"botIntegrationId\":123,\"content\":\"Reminder: your appointment is tomorrow.\"," \
+  "\"senderType\":\"bot\",\"createdAt\":\"2024-01-16T09:00:00.000Z\",\"messageId\":791," \
+  "\"platformResourceId\":\"wamid.abc125\",\"latestStatus\":\"failed\"," \
+  "\"failureReason\":\"Message undeliverable\",\"errorCode\":131026," \
+  "\"errorTitle\":\"Message undeliverable\"," \
+  "\"errorMessage\":\"Receiver is incapable of receiving this message\"," \
+  "\"errorDetails\":{\"details\":\"Receiver is incapable of receiving this message\"," \
+  "\"fbtrace_id\":\"AbC123\"}}"
+#define BODY_1234567890 \
+  "{\"data\":[" M789 "," M790 "," M791 "],\"metadata\":{\"contextStartsAt\":" \
+  "\"2024-01-15T14:30:05.000Z\"}}"
+
+/* bot 123, userNumber unicode */
+#define UNI(id, content) \
+  "{\"botIntegrationId\":123,\"content\":\"" content "\",\"senderType\":\"user\"," \
+  "\"createdAt\":\"2024-01-20T10:00:0" #id ".000Z\",\"messageId\":" #id "," \
+  "\"platformResourceId\":\"wamid.uni" #id "\",\"latestStatus\":\"read\"," \
+  "\"failureReason\":null,\"errorCode\":null,\"errorTitle\":null,\"errorMessage\":null," \
+  "\"errorDetails\":null}"
+#define CAFE_UTF8 "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80"
+#define BODY_UNICODE \
+  "{\"data\":[" \
+  UNI(1, CAFE_UTF8) "," \
+  UNI(2, "caf\\u00e9 \\u65e5\\u672c\\u8a9e \\ud83d\\ude00") "," \
+  UNI(3, "She said \\\"hi\\\" and C:\\\\temp\\\\new") "," \
+  UNI(4, "line1\\nline2\\tcol2\\r\\nline3") "," \
+  UNI(5, "") "," \
+  UNI(6, "\\/slash \\u00C9 \\u0041") \
+  "],\"metadata\":{\"contextStartsAt\":null}}"
+
+/* bot 123, userNumber bigids */
+#define BIG(n, id, status, reason, code) \
+  "{\"botIntegrationId\":4294967296,\"content\":\"big id " #n "\",\"senderType\":\"bot\"," \
+  "\"createdAt\":\"2024-01-20T11:00:0" #n ".000Z\",\"messageId\":" #id "," \
+  "\"platformResourceId\":\"wamid.big" #n "\",\"latestStatus\":\"" status "\"," \
+  "\"failureReason\":" reason ",\"errorCode\":" #code ",\"errorTitle\":null," \
+  "\"errorMessage\":null,\"errorDetails\":null}"
+#define BODY_BIGIDS \
+  "{\"data\":[" \
+  BIG(1, 2147483648, "delivered", "null", null) "," \
+  BIG(2, 9007199254740993, "delivered", "null", null) "," \
+  BIG(3, 9223372036854775807, "failed", "\"Big error code\"", 4294967297) \
+  "],\"metadata\":{\"contextStartsAt\":null}}"
+
+/* bot 123, userNumber missing: no metadata, hand-written spacing */
+#define MISS1 "{\"messageId\":1,\"content\":\"only id and content\"}"
+#define MISS2 \
+  "{\"botIntegrationId\":null,\"content\":null,\"senderType\":null,\"createdAt\":null," \
+  "\"messageId\":null,\"platformResourceId\":null,\"latestStatus\":null," \
+  "\"failureReason\":null,\"errorCode\":null,\"errorTitle\":null,\"errorMessage\":null," \
+  "\"errorDetails\":null}"
+#define MISS3 \
+  "{\"messageId\":3,\"content\":\"extra fields\",\"senderType\":\"bot\"," \
+  "\"newField\": {\"a\": [1, 2]},\"latestStatus\":\"sent\",\"anotherField\":\"x\"}"
+#define MISS4 \
+  "{\"messageId\":4,\"content\":\"string code\",\"latestStatus\":\"failed\"," \
+  "\"errorCode\":\"E_TIMEOUT\",\"errorDetails\":[1, \"two\", null]}"
+#define MISS5 \
+  "{\"messageId\":5,\"content\":\"fractional code\",\"latestStatus\":\"failed\"," \
+  "\"errorCode\":1.5,\"errorDetails\":42}"
+#define MISS6 \
+  "{\"messageId\":6,\"content\":\"string details\",\"latestStatus\":\"failed\"," \
+  "\"errorCode\":0,\"errorDetails\":\"plain text details\"}"
+#define MISS7 \
+  "{\"messageId\":7,\"content\":\"boolean details\",\"latestStatus\":\"failed\"," \
+  "\"errorCode\":-7,\"errorDetails\":true}"
+#define MISS8 \
+  "{\"messageId\":8,\"content\":\"nested details\",\"latestStatus\":\"failed\"," \
+  "\"errorCode\":131026,\"errorDetails\": { \"a\" : 1 ,\n" \
+  "  \"b\" : [ 1 , 2 , { \"c\" : null } ] , \"d\" : \"x y\" } }"
+#define MISS9 "{}"
+#define BODY_MISSING \
+  "{\"data\":[" MISS1 "," MISS2 "," MISS3 "," MISS4 "," MISS5 "," MISS6 "," MISS7 "," \
+  MISS8 "," MISS9 "]}"
+
+/* ------------------------------------------------------ the documented example */
+
+TEST(doc_example_maps_every_field) {
+  Parsed r = parse(DOC_BODY);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 789);
+  CHECK_TEXT(p, 0, SETTER_FIELD_SENDER_TYPE, "user");
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "Hi! I'd like to book an appointment.");
+  CHECK_TEXT(p, 0, SETTER_FIELD_CREATED_AT, "2024-01-15T14:30:00.000Z");
+  CHECK_TEXT(p, 0, SETTER_FIELD_LATEST_STATUS, "delivered");
+  CHECK_NULL(p, 0, SETTER_FIELD_FAILURE_REASON);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_CODE);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_TITLE);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_MESSAGE);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_DETAILS);
+  CHECK_TEXT(p, 0, SETTER_FIELD_PLATFORM_RESOURCE_ID, "wamid.abc123");
+  CHECK_TEXT(p, 0, SETTER_FIELD_RAW_JSON, DOC_MESSAGE);
+  CHECK_EQ_STR(p->zContextStartsAt, "2024-01-15T12:00:00.000Z");
+  CHECK_EQ_INT(p->nSlot, SETTER_FIELD_COUNT);
+  setterRowsUnref(p);
+}
+
+TEST(mock_fixture_1234567890_maps_every_field_of_three_messages) {
+  Parsed r = parse(BODY_1234567890);
+  SetterRows *p = r.pRows;
+  CHECK_EQ_INT(strlen(BODY_1234567890), 1142); /* same bytes as the mock */
+  REQUIRE_ROWS(r, 3);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 789);
+  CHECK_INT(p, 1, SETTER_FIELD_MESSAGE_ID, 790);
+  CHECK_INT(p, 2, SETTER_FIELD_MESSAGE_ID, 791);
+  CHECK_TEXT(p, 1, SETTER_FIELD_SENDER_TYPE, "bot");
+  CHECK_TEXT(p, 1, SETTER_FIELD_CONTENT, "Sure! What day works for you?");
+  CHECK_TEXT(p, 1, SETTER_FIELD_LATEST_STATUS, "read");
+  CHECK_TEXT(p, 2, SETTER_FIELD_CREATED_AT, "2024-01-16T09:00:00.000Z");
+  CHECK_TEXT(p, 2, SETTER_FIELD_LATEST_STATUS, "failed");
+  CHECK_TEXT(p, 2, SETTER_FIELD_FAILURE_REASON, "Message undeliverable");
+  CHECK_INT(p, 2, SETTER_FIELD_ERROR_CODE, 131026);
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_TITLE, "Message undeliverable");
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_MESSAGE, "Receiver is incapable of receiving this message");
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_DETAILS,
+             "{\"details\":\"Receiver is incapable of receiving this message\","
+             "\"fbtrace_id\":\"AbC123\"}");
+  CHECK_TEXT(p, 2, SETTER_FIELD_PLATFORM_RESOURCE_ID, "wamid.abc125");
+  CHECK_TEXT(p, 0, SETTER_FIELD_RAW_JSON, M789);
+  CHECK_TEXT(p, 1, SETTER_FIELD_RAW_JSON, M790);
+  CHECK_TEXT(p, 2, SETTER_FIELD_RAW_JSON, M791);
+  CHECK_EQ_STR(p->zContextStartsAt, "2024-01-15T14:30:05.000Z");
+  setterRowsUnref(p);
+}
+
+TEST(string_fields_are_text_cells) {
+  Parsed r = parse(BODY_1234567890);
+  SetterRows *p = r.pRows;
+  int f;
+  REQUIRE_ROWS(r, 3);
+  for (f = 0; f < SETTER_FIELD_COUNT; f++) {
+    const SetterValue *c = setterRowsCell(p, 2, f);
+    if (!CHECK(c != NULL)) continue;
+    if (f == SETTER_FIELD_MESSAGE_ID || f == SETTER_FIELD_ERROR_CODE) {
+      CHECK_EQ_INT(c->type, SETTER_INTEGER);
+    } else if (!CHECK_EQ_INT(c->type, SETTER_TEXT)) {
+      printf("  (field %s)\n", azFieldName[f]);
+    }
+  }
+  setterRowsUnref(p);
+}
+
+/* ------------------------------------------------ absent, null, unknown */
+
+TEST(absent_fields_and_json_null_are_null_cells) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  int f;
+  REQUIRE_ROWS(r, 9);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "only id and content");
+  for (f = SETTER_FIELD_SENDER_TYPE; f < SETTER_FIELD_RAW_JSON; f++) {
+    if (f != SETTER_FIELD_CONTENT) CHECK_NULL(p, 0, f);
+  }
+  for (f = 0; f < SETTER_FIELD_RAW_JSON; f++) {
+    CHECK_NULL(p, 1, f); /* every field present as null */
+    CHECK_NULL(p, 8, f); /* {} */
+  }
+  CHECK_TEXT(p, 1, SETTER_FIELD_RAW_JSON, MISS2);
+  CHECK_TEXT(p, 8, SETTER_FIELD_RAW_JSON, "{}");
+  CHECK(p->zContextStartsAt == NULL); /* no metadata at all */
+  setterRowsUnref(p);
+}
+
+TEST(unknown_fields_are_ignored) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_INT(p, 2, SETTER_FIELD_MESSAGE_ID, 3);
+  CHECK_TEXT(p, 2, SETTER_FIELD_CONTENT, "extra fields");
+  CHECK_TEXT(p, 2, SETTER_FIELD_SENDER_TYPE, "bot");
+  CHECK_TEXT(p, 2, SETTER_FIELD_LATEST_STATUS, "sent");
+  CHECK_NULL(p, 2, SETTER_FIELD_ERROR_DETAILS);
+  setterRowsUnref(p);
+
+  /* Unknown members whose values hold known names, and unknown top-level
+  ** members (one holding a "data" key of its own) before and after data. */
+  r = parse("{\"version\":2,\"paging\":{\"data\":[1,2],\"next\":null},"
+            "\"data\":[{\"x\":{\"content\":\"no\",\"messageId\":9},\"content\":\"yes\","
+            "\"y\":[{\"errorCode\":1}],\"messageId\":1,\"botIntegrationId\":5}],"
+            "\"extra\":[{\"data\":[]}],\"metadata\":{\"contextStartsAt\":null,\"more\":1}}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "yes");
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 1);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_CODE);
+  setterRowsUnref(p);
+}
+
+TEST(member_names_are_case_sensitive) {
+  Parsed r = parse("{\"data\":[{\"Content\":\"A\",\"CONTENT\":\"B\",\"messageid\":1,"
+                   "\"content \":\"C\"}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_NULL(p, 0, SETTER_FIELD_CONTENT);
+  CHECK_NULL(p, 0, SETTER_FIELD_MESSAGE_ID);
+  setterRowsUnref(p);
+  CHECK_MALFORMED(parse("{\"Data\":[]}"), "no \"data\"");
+}
+
+TEST(member_names_with_escapes_are_decoded) {
+  Parsed r = parse("{\"\\u0064ata\":[{\"\\u0063ontent\":\"escaped name\","
+                   "\"message\\u0049d\":7}],\"meta\\u0064ata\":{\"contextStartsAt\":\"t\"}}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "escaped name");
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 7);
+  CHECK_EQ_STR(p->zContextStartsAt, "t");
+  setterRowsUnref(p);
+}
+
+TEST(duplicate_member_in_a_message_last_value_wins) {
+  Parsed r = parse("{\"data\":[{\"content\":\"first\",\"messageId\":1,\"content\":\"second\","
+                   "\"messageId\":null}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "second");
+  CHECK_NULL(p, 0, SETTER_FIELD_MESSAGE_ID);
+  setterRowsUnref(p);
+}
+
+/* ----------------------------------------------------------- errorCode */
+
+TEST(error_code_json_integer_is_an_integer_cell) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_INT(p, 5, SETTER_FIELD_ERROR_CODE, 0);
+  CHECK_INT(p, 6, SETTER_FIELD_ERROR_CODE, -7);
+  CHECK_INT(p, 7, SETTER_FIELD_ERROR_CODE, 131026);
+  setterRowsUnref(p);
+  r = parse(BODY_BIGIDS);
+  p = r.pRows;
+  REQUIRE_ROWS(r, 3);
+  CHECK_INT(p, 2, SETTER_FIELD_ERROR_CODE, 4294967297LL);
+  setterRowsUnref(p);
+}
+
+TEST(error_code_json_string_is_a_text_cell) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_TEXT(p, 3, SETTER_FIELD_ERROR_CODE, "E_TIMEOUT");
+  setterRowsUnref(p);
+  /* a string of digits stays a string: it is TEXT, not INTEGER */
+  r = parse("{\"data\":[{\"errorCode\":\"131026\"}]}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_CODE, "131026");
+  setterRowsUnref(p);
+}
+
+TEST(error_code_non_integer_numbers_are_text_of_the_wire) {
+  Parsed r = parse("{\"data\":[{\"errorCode\":1.5},{\"errorCode\":1e3},{\"errorCode\":-0.0},"
+                   "{\"errorCode\":131026.0},{\"errorCode\":2E-2},"
+                   "{\"errorCode\":99999999999999999999}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 6);
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_CODE, "1.5");
+  CHECK_TEXT(p, 1, SETTER_FIELD_ERROR_CODE, "1e3");
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_CODE, "-0.0");
+  CHECK_TEXT(p, 3, SETTER_FIELD_ERROR_CODE, "131026.0");
+  CHECK_TEXT(p, 4, SETTER_FIELD_ERROR_CODE, "2E-2");
+  CHECK_TEXT(p, 5, SETTER_FIELD_ERROR_CODE, "99999999999999999999");
+  setterRowsUnref(p);
+}
+
+TEST(error_code_other_json_values_are_compact_json_text) {
+  Parsed r = parse("{\"data\":[{\"errorCode\":true},{\"errorCode\":false},"
+                   "{\"errorCode\":{ \"code\" : 470 }},{\"errorCode\":[ 1 , \"a b\" ]}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 4);
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_CODE, "true");
+  CHECK_TEXT(p, 1, SETTER_FIELD_ERROR_CODE, "false");
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_CODE, "{\"code\":470}");
+  CHECK_TEXT(p, 3, SETTER_FIELD_ERROR_CODE, "[1,\"a b\"]");
+  setterRowsUnref(p);
+}
+
+/* -------------------------------------------------------- errorDetails */
+
+TEST(error_details_any_json_value_is_compact_json_text) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_TEXT(p, 3, SETTER_FIELD_ERROR_DETAILS, "[1,\"two\",null]");
+  CHECK_TEXT(p, 4, SETTER_FIELD_ERROR_DETAILS, "42");
+  CHECK_TEXT(p, 5, SETTER_FIELD_ERROR_DETAILS, "\"plain text details\""); /* with quotes */
+  CHECK_TEXT(p, 6, SETTER_FIELD_ERROR_DETAILS, "true");
+  CHECK_TEXT(p, 7, SETTER_FIELD_ERROR_DETAILS, "{\"a\":1,\"b\":[1,2,{\"c\":null}],\"d\":\"x y\"}");
+  setterRowsUnref(p);
+
+  r = parse("{\"data\":[{\"errorDetails\":{ \"a\" : [1, 2] }},{\"errorDetails\":\"x y\"},"
+            "{\"errorDetails\":false},{\"errorDetails\":-1.25e+10},{\"errorDetails\":[]},"
+            "{\"errorDetails\":{}},{\"errorDetails\":null},{\"errorDetails\":\"\"},"
+            "{\"errorDetails\":9223372036854775807}]}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_DETAILS, "{\"a\":[1,2]}");
+  CHECK_TEXT(p, 1, SETTER_FIELD_ERROR_DETAILS, "\"x y\"");
+  CHECK_TEXT(p, 2, SETTER_FIELD_ERROR_DETAILS, "false");
+  CHECK_TEXT(p, 3, SETTER_FIELD_ERROR_DETAILS, "-1.25e+10");
+  CHECK_TEXT(p, 4, SETTER_FIELD_ERROR_DETAILS, "[]");
+  CHECK_TEXT(p, 5, SETTER_FIELD_ERROR_DETAILS, "{}");
+  CHECK_NULL(p, 6, SETTER_FIELD_ERROR_DETAILS);
+  CHECK_TEXT(p, 7, SETTER_FIELD_ERROR_DETAILS, "\"\"");
+  /* kind JSON: an integer is JSON text, not an INTEGER cell */
+  CHECK_TEXT(p, 8, SETTER_FIELD_ERROR_DETAILS, "9223372036854775807");
+  setterRowsUnref(p);
+}
+
+TEST(error_details_keeps_white_space_and_escapes_inside_strings) {
+  Parsed r = parse("{\"data\":[{\"errorDetails\":\n\t{ \"k\" :\r\n \"  two  spaces\\tand tab\" ,"
+                   " \"q\" : \"say \\\"a b\\\" \\\\\" , \"u\" : \"\\u00e9 \\n\" ,"
+                   " \"raw\" : \"caf\xc3\xa9 { } [ ] : ,\" } }]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  /* escapes stay as sent: the cell is JSON text, not the decoded string */
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_DETAILS,
+             "{\"k\":\"  two  spaces\\tand tab\",\"q\":\"say \\\"a b\\\" \\\\\","
+             "\"u\":\"\\u00e9 \\n\",\"raw\":\"caf\xc3\xa9 { } [ ] : ,\"}");
+  setterRowsUnref(p);
+}
+
+/* ------------------------------------------------------------ messageId */
+
+TEST(message_ids_beyond_2_31_and_2_53_are_exact_integers) {
+  Parsed r = parse(BODY_BIGIDS);
+  SetterRows *p = r.pRows;
+  CHECK_EQ_INT(strlen(BODY_BIGIDS), 949); /* same bytes as the mock */
+  REQUIRE_ROWS(r, 3);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 2147483648LL);
+  CHECK_INT(p, 1, SETTER_FIELD_MESSAGE_ID, 9007199254740993LL);
+  CHECK_INT(p, 2, SETTER_FIELD_MESSAGE_ID, INT64_MAX);
+  CHECK_TEXT(p, 2, SETTER_FIELD_FAILURE_REASON, "Big error code");
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "big id 1");
+  setterRowsUnref(p);
+
+  r = parse("{\"data\":[{\"messageId\":-9223372036854775808},{\"messageId\":-1},"
+            "{\"messageId\":0},{\"messageId\":-0},{\"messageId\":4294967295}]}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 5);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, INT64_MIN);
+  CHECK_INT(p, 1, SETTER_FIELD_MESSAGE_ID, -1);
+  CHECK_INT(p, 2, SETTER_FIELD_MESSAGE_ID, 0);
+  CHECK_INT(p, 3, SETTER_FIELD_MESSAGE_ID, 0);
+  CHECK_INT(p, 4, SETTER_FIELD_MESSAGE_ID, 4294967295LL);
+  setterRowsUnref(p);
+}
+
+TEST(message_id_beyond_int64_is_text_of_the_wire_digits) {
+  Parsed r = parse("{\"data\":[{\"messageId\":9223372036854775808},"
+                   "{\"messageId\":-9223372036854775809},"
+                   "{\"messageId\":123456789012345678901234567890},"
+                   "{\"messageId\":18446744073709551616}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 4);
+  CHECK_TEXT(p, 0, SETTER_FIELD_MESSAGE_ID, "9223372036854775808");
+  CHECK_TEXT(p, 1, SETTER_FIELD_MESSAGE_ID, "-9223372036854775809");
+  CHECK_TEXT(p, 2, SETTER_FIELD_MESSAGE_ID, "123456789012345678901234567890");
+  CHECK_TEXT(p, 3, SETTER_FIELD_MESSAGE_ID, "18446744073709551616");
+  setterRowsUnref(p);
+}
+
+TEST(message_id_string_or_fraction_is_text) {
+  Parsed r = parse("{\"data\":[{\"messageId\":\"789\"},{\"messageId\":789.0},"
+                   "{\"messageId\":7.89e2},{\"messageId\":\"wamid.x\"},{\"messageId\":[789]}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 5);
+  CHECK_TEXT(p, 0, SETTER_FIELD_MESSAGE_ID, "789");
+  CHECK_TEXT(p, 1, SETTER_FIELD_MESSAGE_ID, "789.0");
+  CHECK_TEXT(p, 2, SETTER_FIELD_MESSAGE_ID, "7.89e2");
+  CHECK_TEXT(p, 3, SETTER_FIELD_MESSAGE_ID, "wamid.x");
+  CHECK_TEXT(p, 4, SETTER_FIELD_MESSAGE_ID, "[789]");
+  setterRowsUnref(p);
+}
+
+TEST(text_fields_holding_numbers_or_objects_are_compact_json_text) {
+  Parsed r = parse("{\"data\":[{\"content\":5,\"senderType\":true,"
+                   "\"createdAt\":1705329000,\"platformResourceId\":{ \"id\" : [ 1 ] },"
+                   "\"latestStatus\":9223372036854775808}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "5");
+  CHECK_TEXT(p, 0, SETTER_FIELD_SENDER_TYPE, "true");
+  CHECK_TEXT(p, 0, SETTER_FIELD_CREATED_AT, "1705329000");
+  CHECK_TEXT(p, 0, SETTER_FIELD_PLATFORM_RESOURCE_ID, "{\"id\":[1]}");
+  CHECK_TEXT(p, 0, SETTER_FIELD_LATEST_STATUS, "9223372036854775808");
+  setterRowsUnref(p);
+}
+
+/* --------------------------------------------------------------- strings */
+
+TEST(utf8_raw_and_u_escapes_with_surrogate_pair_decode_to_the_same_bytes) {
+  Parsed r = parse(BODY_UNICODE);
+  SetterRows *p = r.pRows;
+  CHECK_EQ_INT(strlen(BODY_UNICODE), 1766); /* same bytes as the mock */
+  REQUIRE_ROWS(r, 6);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, CAFE_UTF8);
+  CHECK_TEXT(p, 1, SETTER_FIELD_CONTENT, CAFE_UTF8);
+  CHECK_EQ_INT(setterRowsCell(p, 1, SETTER_FIELD_CONTENT)->n, 20);
+  CHECK_TEXT(p, 5, SETTER_FIELD_CONTENT, "/slash \xc3\x89 A");
+  CHECK_TEXT(p, 5, SETTER_FIELD_CREATED_AT, "2024-01-20T10:00:06.000Z");
+  CHECK_TEXT(p, 5, SETTER_FIELD_PLATFORM_RESOURCE_ID, "wamid.uni6");
+  CHECK_TEXT(p, 1, SETTER_FIELD_RAW_JSON, UNI(2, "caf\\u00e9 \\u65e5\\u672c\\u8a9e \\ud83d\\ude00"));
+  CHECK(p->zContextStartsAt == NULL);
+  setterRowsUnref(p);
+
+  /* every UTF-8 length boundary, upper- and lower-case hex */
+  r = parse("{\"data\":[{\"content\":\"\\u0001|\\u007f|\\u0080|\\u07FF|\\u0800|\\u20ac|"
+            "\\uFFFF|\\uD800\\uDC00|\\ud834\\udd1e|\\uDBFF\\uDFFF\"}]}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT,
+             "\x01|\x7f|\xc2\x80|\xdf\xbf|\xe0\xa0\x80|\xe2\x82\xac|\xef\xbf\xbf|"
+             "\xf0\x90\x80\x80|\xf0\x9d\x84\x9e|\xf4\x8f\xbf\xbf");
+  setterRowsUnref(p);
+}
+
+TEST(quotes_backslashes_and_control_escapes_in_content_decode) {
+  Parsed r = parse(BODY_UNICODE);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 6);
+  CHECK_TEXT(p, 2, SETTER_FIELD_CONTENT, "She said \"hi\" and C:\\temp\\new");
+  CHECK_TEXT(p, 3, SETTER_FIELD_CONTENT, "line1\nline2\tcol2\r\nline3");
+  CHECK_TEXT(p, 4, SETTER_FIELD_CONTENT, ""); /* empty string, not NULL */
+  setterRowsUnref(p);
+
+  r = parse("{\"data\":[{\"content\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"errorTitle\":\"\\\\\\\"\"}]}");
+  p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "\"\\/\b\f\n\r\t");
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_TITLE, "\\\"");
+  setterRowsUnref(p);
+}
+
+TEST(content_of_1_5_megabytes_is_kept_whole) {
+  Buf b = {0};
+  Parsed r;
+  SetterRows *p;
+  const SetterValue *c;
+  size_t i, nBad = 0;
+  bufAppend(&b, "{\"data\":[{\"messageId\":1,\"content\":\"");
+  for (i = 0; i < 1499999; i++) bufAppendN(&b, &"0123456789"[i % 10], 1);
+  bufAppend(&b, "!\",\"senderType\":\"bot\"},{\"messageId\":2,\"content\":\"");
+  for (i = 0; i < 300000; i++) bufAppend(&b, "\\u00e9"); /* 1.8 MB wire, 600 kB text */
+  bufAppend(&b, "\"}],\"metadata\":{\"contextStartsAt\":null}}");
+  r = parseN(b.z, b.n, SETTER_FIELD_ALL);
+  free(b.z);
+  p = r.pRows;
+  REQUIRE_ROWS(r, 2);
+  c = setterRowsCell(p, 0, SETTER_FIELD_CONTENT);
+  REQUIRE(c != NULL && c->type == SETTER_TEXT);
+  CHECK_EQ_INT(c->n, 1500000);
+  for (i = 0; i < 1499999 && i < c->n; i++) nBad += c->u.z[i] != "0123456789"[i % 10];
+  CHECK_EQ_INT(nBad, 0);
+  CHECK_EQ_STRN(c->u.z + c->n - 6, 6, "45678!");
+  CHECK_TEXT(p, 0, SETTER_FIELD_SENDER_TYPE, "bot");
+  c = setterRowsCell(p, 1, SETTER_FIELD_CONTENT);
+  REQUIRE(c != NULL && c->type == SETTER_TEXT);
+  CHECK_EQ_INT(c->n, 600000);
+  for (i = nBad = 0; i + 1 < c->n; i += 2) {
+    nBad += memcmp(c->u.z + i, "\xc3\xa9", 2) != 0;
+  }
+  CHECK_EQ_INT(nBad, 0);
+  /* the memory estimate covers the big string */
+  CHECK(setterRowsBytes(p) > 2100000 + (size_t)r.pRows->nBody);
+  setterRowsUnref(p);
+}
+
+TEST(many_messages_and_mixed_string_sizes_survive_arena_and_row_growth) {
+  Buf b = {0};
+  Parsed r;
+  SetterRows *p;
+  int i, nBad = 0;
+  const int nMsg = 3000;
+  bufAppend(&b, "{\"data\":[");
+  for (i = 0; i < nMsg; i++) {
+    size_t n = ((size_t)i * 7919u) % 40000u; /* 0 .. 40 kB, some over 16 kB */
+    bufAppend(&b, "%s{\"messageId\":%d,\"content\":\"", i ? "," : "", i);
+    bufRepeat(&b, (char)('a' + i % 26), n);
+    bufAppend(&b, "\",\"createdAt\":\"t%d\"}", i);
+  }
+  bufAppend(&b, "]}");
+  r = parseN(b.z, b.n, SETTER_FIELD_BIT(SETTER_FIELD_MESSAGE_ID) |
+                           SETTER_FIELD_BIT(SETTER_FIELD_CONTENT) |
+                           SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT));
+  free(b.z);
+  p = r.pRows;
+  REQUIRE_ROWS(r, nMsg);
+  for (i = 0; i < nMsg; i++) {
+    const SetterValue *pId = setterRowsCell(p, i, SETTER_FIELD_MESSAGE_ID);
+    const SetterValue *pC = setterRowsCell(p, i, SETTER_FIELD_CONTENT);
+    const SetterValue *pT = setterRowsCell(p, i, SETTER_FIELD_CREATED_AT);
+    size_t n = ((size_t)i * 7919u) % 40000u, k;
+    char zT[16];
+    int ok = pId && pC && pT && pId->type == SETTER_INTEGER && pId->u.i == i &&
+             pC->type == SETTER_TEXT && pC->n == n && pT->type == SETTER_TEXT;
+    for (k = 0; ok && k < n; k++) ok = pC->u.z[k] == (char)('a' + i % 26);
+    snprintf(zT, sizeof zT, "t%d", i);
+    if (ok) ok = pT->n == strlen(zT) && memcmp(pT->u.z, zT, pT->n) == 0;
+    if (!ok && nBad++ < 3) CHECK(ok && "message content intact");
+  }
+  CHECK_EQ_INT(nBad, 0);
+  setterRowsUnref(p);
+}
+
+/* ---------------------------------------------------- data and metadata */
+
+TEST(empty_data_array_gives_zero_rows) {
+  static const char *az[] = {
+      "{\"data\":[],\"metadata\":{\"contextStartsAt\":null}}",
+      "{\"data\":[]}",
+      "{ \"data\" : [ \n ] }",
+      "{\"metadata\":{\"contextStartsAt\":\"2024-01-15T12:00:00.000Z\"},\"data\":[]}",
+  };
+  size_t i;
+  CHECK_EQ_INT(strlen(az[0]), 47); /* the mock's empty history */
+  for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    Parsed r = parse(az[i]);
+    REQUIRE_ROWS(r, 0);
+    CHECK(setterRowsCell(r.pRows, 0, SETTER_FIELD_CONTENT) == NULL);
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(context_starts_at_string_null_or_absent) {
+  struct {
+    const char *zBody;
+    const char *zWant; /* NULL = no contextStartsAt */
+  } a[] = {
+      {"{\"data\":[],\"metadata\":{\"contextStartsAt\":\"2024-01-15T12:00:00.000Z\"}}",
+       "2024-01-15T12:00:00.000Z"},
+      {"{\"data\":[],\"metadata\":{\"contextStartsAt\":\"caf\\u00e9\"}}", "caf\xc3\xa9"},
+      {"{\"data\":[],\"metadata\":{\"contextStartsAt\":\"\"}}", ""},
+      {"{\"data\":[],\"metadata\":{\"contextStartsAt\":null}}", NULL},
+      {"{\"data\":[],\"metadata\":{}}", NULL},
+      {"{\"data\":[]}", NULL},
+      {"{\"data\":[],\"metadata\":null}", NULL},
+      {"{\"data\":[],\"metadata\":[\"contextStartsAt\"]}", NULL},
+      {"{\"data\":[],\"metadata\":{\"contextStartsAt\":12345}}", NULL},
+      {"{\"data\":[],\"metadata\":{\"other\":{\"contextStartsAt\":\"nested\"}}}", NULL},
+      {"{\"data\":[],\"metadata\":{\"ContextStartsAt\":\"wrong case\"}}", NULL},
+      /* a second metadata replaces the first, also with nothing */
+      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{\"contextStartsAt\":\"b\"}}",
+       "b"},
+      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{}}", NULL},
+  };
+  size_t i;
+  for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    Parsed r = parse(a[i].zBody);
+    REQUIRE_ROWS(r, 0);
+    if (!CHECK_EQ_STR(r.pRows->zContextStartsAt, a[i].zWant)) printf("  (body %s)\n", a[i].zBody);
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(metadata_before_or_after_data) {
+  Parsed r1 = parse("{\"metadata\":{\"contextStartsAt\":\"2024-01-15T14:30:05.000Z\"},\"data\":["
+                    M789 "," M790 "]}");
+  Parsed r2 = parse("{\"data\":[" M789 "," M790 "],\"metadata\":{\"contextStartsAt\":"
+                    "\"2024-01-15T14:30:05.000Z\"}}");
+  Parsed *ar[2];
+  int i;
+  ar[0] = &r1;
+  ar[1] = &r2;
+  for (i = 0; i < 2; i++) {
+    Parsed r = *ar[i];
+    REQUIRE_ROWS(r, 2);
+    CHECK_EQ_STR(r.pRows->zContextStartsAt, "2024-01-15T14:30:05.000Z");
+    CHECK_INT(r.pRows, 1, SETTER_FIELD_MESSAGE_ID, 790);
+    CHECK_TEXT(r.pRows, 0, SETTER_FIELD_RAW_JSON, M789);
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(white_space_around_every_token_is_accepted) {
+  Parsed r = parse(" \t\r\n{ \t\r\n\"data\" \t\r\n: \t\r\n[ \t\r\n{ \"messageId\" : 1 , "
+                   "\"content\" : \"a\" } \t\r\n, \t\r\n{ } \t\r\n] \t\r\n, \"metadata\" : "
+                   "{ \"contextStartsAt\" : \"t\" } \t\r\n} \t\r\n");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 2);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "a");
+  CHECK_TEXT(p, 0, SETTER_FIELD_RAW_JSON, "{ \"messageId\" : 1 , \"content\" : \"a\" }");
+  CHECK_TEXT(p, 1, SETTER_FIELD_RAW_JSON, "{ }");
+  CHECK_EQ_STR(p->zContextStartsAt, "t");
+  setterRowsUnref(p);
+}
+
+/* -------------------------------------------------------------- raw_json */
+
+TEST(raw_json_is_the_exact_wire_bytes_of_each_message) {
+  Parsed r = parse(BODY_MISSING);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 9);
+  CHECK_EQ_INT(strlen(BODY_MISSING), 1031); /* same bytes as the mock */
+  CHECK_TEXT(p, 0, SETTER_FIELD_RAW_JSON, MISS1);
+  CHECK_TEXT(p, 2, SETTER_FIELD_RAW_JSON, MISS3); /* spaces inside newField kept */
+  CHECK_TEXT(p, 3, SETTER_FIELD_RAW_JSON, MISS4);
+  CHECK_TEXT(p, 7, SETTER_FIELD_RAW_JSON, MISS8); /* spaces and a newline kept */
+  CHECK_TEXT(p, 8, SETTER_FIELD_RAW_JSON, MISS9);
+  /* raw_json points into the body, which the rows keep */
+  REQUIRE(p->zBody != NULL);
+  CHECK_EQ_INT(p->nBody, strlen(BODY_MISSING));
+  CHECK(setterRowsCell(p, 7, SETTER_FIELD_RAW_JSON)->u.z >= p->zBody);
+  CHECK(setterRowsCell(p, 7, SETTER_FIELD_RAW_JSON)->u.z < p->zBody + p->nBody);
+  setterRowsUnref(p);
+
+  /* escapes stay escaped in raw_json */
+  r = parse(BODY_UNICODE);
+  p = r.pRows;
+  REQUIRE_ROWS(r, 6);
+  CHECK_TEXT(p, 2, SETTER_FIELD_RAW_JSON, UNI(3, "She said \\\"hi\\\" and C:\\\\temp\\\\new"));
+  CHECK_TEXT(p, 3, SETTER_FIELD_RAW_JSON, UNI(4, "line1\\nline2\\tcol2\\r\\nline3"));
+  setterRowsUnref(p);
+}
+
+TEST(body_is_kept_only_when_raw_json_is_in_the_mask) {
+  Parsed r = parseMask(BODY_1234567890, SETTER_FIELD_ALL & ~SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON));
+  REQUIRE_ROWS(r, 3);
+  CHECK(r.pRows->zBody == NULL);
+  CHECK_EQ_INT(r.pRows->nBody, 0);
+  CHECK(setterRowsCell(r.pRows, 0, SETTER_FIELD_RAW_JSON) == NULL);
+  CHECK_TEXT(r.pRows, 2, SETTER_FIELD_CONTENT, "Reminder: your appointment is tomorrow.");
+  setterRowsUnref(r.pRows);
+
+  r = parseMask(BODY_1234567890, SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON));
+  REQUIRE_ROWS(r, 3);
+  CHECK(r.pRows->zBody != NULL);
+  CHECK_EQ_INT(r.pRows->nBody, 1142);
+  CHECK_EQ_INT(r.pRows->nSlot, 1);
+  CHECK_TEXT(r.pRows, 1, SETTER_FIELD_RAW_JSON, M790);
+  setterRowsUnref(r.pRows);
+}
+
+/* ------------------------------------------------------------------ mask */
+
+TEST(mask_selects_cells_and_fields_outside_it_have_no_cell) {
+  unsigned int mask = SETTER_FIELD_BIT(SETTER_FIELD_CONTENT) |
+                      SETTER_FIELD_BIT(SETTER_FIELD_ERROR_CODE);
+  Parsed r = parseMask(BODY_1234567890, mask);
+  SetterRows *p = r.pRows;
+  int f;
+  REQUIRE_ROWS(r, 3);
+  CHECK_EQ_INT(p->mask, mask);
+  CHECK_EQ_INT(p->nSlot, 2);
+  for (f = 0; f < SETTER_FIELD_COUNT; f++) {
+    if (f == SETTER_FIELD_CONTENT || f == SETTER_FIELD_ERROR_CODE) continue;
+    if (!CHECK(setterRowsCell(p, 2, f) == NULL)) printf("  (field %s)\n", azFieldName[f]);
+  }
+  CHECK_TEXT(p, 2, SETTER_FIELD_CONTENT, "Reminder: your appointment is tomorrow.");
+  CHECK_INT(p, 2, SETTER_FIELD_ERROR_CODE, 131026);
+  CHECK_NULL(p, 0, SETTER_FIELD_ERROR_CODE);
+  /* out of range rows and fields have no cell either */
+  CHECK(setterRowsCell(p, 3, SETTER_FIELD_CONTENT) == NULL);
+  CHECK(setterRowsCell(p, -1, SETTER_FIELD_CONTENT) == NULL);
+  CHECK(setterRowsCell(p, 0, -1) == NULL);
+  CHECK(setterRowsCell(p, 0, SETTER_FIELD_COUNT) == NULL);
+  setterRowsUnref(p);
+
+  /* each single field alone */
+  for (f = 0; f < SETTER_FIELD_COUNT; f++) {
+    r = parseMask(BODY_1234567890, SETTER_FIELD_BIT(f));
+    REQUIRE_ROWS(r, 3);
+    CHECK_EQ_INT(r.pRows->nSlot, 1);
+    CHECK(setterRowsCell(r.pRows, 2, f) != NULL);
+    CHECK(setterRowsCell(r.pRows, 2, (f + 1) % SETTER_FIELD_COUNT) == NULL);
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(mask_zero_counts_rows_only) {
+  Parsed r = parseMask(BODY_MISSING, 0);
+  int f;
+  REQUIRE_ROWS(r, 9);
+  CHECK_EQ_INT(r.pRows->nSlot, 0);
+  for (f = 0; f < SETTER_FIELD_COUNT; f++) CHECK(setterRowsCell(r.pRows, 0, f) == NULL);
+  CHECK(r.pRows->zBody == NULL);
+  setterRowsUnref(r.pRows);
+}
+
+TEST(mask_bits_beyond_the_fields_are_ignored) {
+  Parsed r = parseMask(BODY_1234567890, 0xffffffffu);
+  REQUIRE_ROWS(r, 3);
+  CHECK_EQ_INT(r.pRows->mask, SETTER_FIELD_ALL);
+  CHECK_EQ_INT(r.pRows->nSlot, SETTER_FIELD_COUNT);
+  CHECK_TEXT(r.pRows, 2, SETTER_FIELD_RAW_JSON, M791);
+  setterRowsUnref(r.pRows);
+}
+
+/* --------------------------------------------------------- malformed bodies */
+
+TEST(malformed_empty_body) {
+  Parsed r;
+  CHECK_MALFORMED(parse(""), "empty");
+  CHECK_MALFORMED(parse("  \r\n\t "), "empty");
+  /* a NULL body with any length is an empty body */
+  r.pRows = (SetterRows *)&r;
+  r.rc = setterParseResponse(NULL, 10, SETTER_FIELD_ALL, &r.pRows, r.zErr, sizeof r.zErr);
+  CHECK_MALFORMED(r, "empty");
+}
+
+TEST(malformed_top_level_not_an_object) {
+  CHECK_MALFORMED(parse("[1,2]"), "not a JSON object");
+  CHECK_MALFORMED(parse("[]"), "not a JSON object");
+  CHECK_MALFORMED(parse("null"), "not a JSON object");
+  CHECK_MALFORMED(parse("\"data\""), "not a JSON object");
+  CHECK_MALFORMED(parse("42"), "not a JSON object");
+  CHECK_MALFORMED(parse("<html><body>502 Bad Gateway</body></html>"), "not a JSON object");
+  CHECK_MALFORMED(parse("\xef\xbb\xbf{\"data\":[]}"), "not a JSON object"); /* BOM */
+}
+
+TEST(malformed_metadata_without_data) {
+  CHECK_MALFORMED(parse("{\"metadata\":{}}"), "no \"data\"");
+  CHECK_MALFORMED(parse("{}"), "no \"data\"");
+  CHECK_MALFORMED(parse("{\"error\":\"Unauthorized\",\"message\":\"Invalid API key\"}"),
+                  "no \"data\"");
+}
+
+TEST(malformed_data_not_an_array) {
+  CHECK_MALFORMED(parse("{\"data\":{}}"), "\"data\" is not an array");
+  CHECK_MALFORMED(parse("{\"data\":null}"), "\"data\" is not an array");
+  CHECK_MALFORMED(parse("{\"data\":\"[]\"}"), "\"data\" is not an array");
+  CHECK_MALFORMED(parse("{\"data\":{\"0\":{}}}"), "\"data\" is not an array");
+}
+
+TEST(malformed_data_element_not_an_object) {
+  CHECK_MALFORMED(parse("{\"data\":[1]}"), "data[0] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[null]}"), "data[0] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[[]]}"), "data[0] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[{},\"x\"]}"), "data[1] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[{},]}"), "data[1] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[,{}]}"), "data[0] is not an object");
+}
+
+TEST(malformed_trailing_garbage_after_the_object) {
+  CHECK_MALFORMED(parse("{\"data\":[]} x"), "after the JSON");
+  CHECK_MALFORMED(parse("{\"data\":[]}}"), "after the JSON");
+  CHECK_MALFORMED(parse("{\"data\":[]}{\"data\":[]}"), "after the JSON");
+  CHECK_MALFORMED(parseN("{\"data\":[]}\0", 12, SETTER_FIELD_ALL), "after the JSON");
+}
+
+TEST(malformed_truncated_mid_message) {
+  static const char zFull[] = BODY_1234567890;
+  size_t n;
+  int nBad = 0;
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":1,"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":1"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\""), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[{"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[{}"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":["), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[]"), "ends early");
+  CHECK_MALFORMED(parse("{\"data\":[],"), "ends early");
+  /* inside a string value cJSON reports where the value starts */
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"Hi! I'd like"), "byte");
+  /* every proper prefix of a valid body is an error, never rows */
+  for (n = 0; n + 1 < sizeof zFull; n++) {
+    Parsed r = parseN(zFull, n, SETTER_FIELD_ALL);
+    if (r.rc != 1 || r.pRows != NULL || r.zErr[0] == 0) {
+      if (nBad++ < 3) printf("FAIL prefix of %zu bytes: rc %d\n", n, r.rc);
+      if (r.pRows) setterRowsUnref(r.pRows);
+    }
+  }
+  CHECK_EQ_INT(nBad, 0);
+}
+
+TEST(malformed_fourth_message_after_three_valid_ones) {
+  /* invalid JSON value inside data[3] */
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",{\"messageId\":792,"
+                        "\"content\":tru}],\"metadata\":{\"contextStartsAt\":null}}"),
+                  "invalid JSON at byte");
+  /* missing comma inside data[3] */
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",{\"messageId\":792 "
+                        "\"content\":\"x\"}]}"),
+                  "in data[3]");
+  /* data[3] is not an object */
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",792]}"), "data[3]");
+  /* a bad escape in data[3] */
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",{\"content\":\"\\q\"}]}"),
+                  "invalid JSON");
+  /* a member name that is not a string */
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",{content:1}]}"),
+                  "expected a member name");
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "," M790 "," M791 ",{\"content\" 1}]}"),
+                  "expected ':'");
+}
+
+TEST(malformed_data_twice) {
+  CHECK_MALFORMED(parse("{\"data\":[],\"data\":[]}"), "\"data\" twice");
+  CHECK_MALFORMED(parse("{\"data\":[" M789 "],\"metadata\":{},\"data\":[" M790 "]}"),
+                  "\"data\" twice");
+}
+
+TEST(malformed_values_anywhere_are_errors) {
+  CHECK_MALFORMED(parse("{\"other\":tru,\"data\":[]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[],\"other\":[1,]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":}}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[],\"metadata\":}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"errorDetails\":{\"a\":1,}}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":-}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":+1}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":NaN}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":0x10}]}"), "expected '}'");
+  CHECK_MALFORMED(parse("{\"data\" [] }"), "expected ':'");
+  CHECK_MALFORMED(parse("{\"data\":[] \"metadata\":{}}"), "expected '}'");
+  CHECK_MALFORMED(parse("{data:[]}"), "expected a member name");
+  CHECK_MALFORMED(parse("{\"da\\qta\":[]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"unterminated}]}"), "byte");
+}
+
+/* The decoded name of an escaped member is a cJSON item of its own; an
+** error right after it must free it too (run under valgrind or ASan). */
+TEST(malformed_after_an_escaped_member_name_frees_the_name) {
+  CHECK_MALFORMED(parse("{\"data\":[{\"cont\\u0065nt\" \"x\"}]}"), "expected ':'");
+  CHECK_MALFORMED(parse("{\"d\\u0061ta\" []}"), "expected ':'");
+  CHECK_MALFORMED(parse("{\"data\":[{\"cont\\u0065nt\""), "ends early");
+  CHECK_MALFORMED(parse("{\"d\\u0061ta\":[1]}"), "data[0] is not an object");
+  CHECK_MALFORMED(parse("{\"data\":[{\"cont\\u0065nt\":tru}]}"), "invalid JSON");
+}
+
+/* Deep nesting must neither crash (stack) nor be accepted. */
+TEST(malformed_deep_nesting_does_not_crash) {
+  static const char *azPrefix[] = {
+      "",                                /* the whole body */
+      "{\"data\":[{\"errorDetails\":",   /* a message value */
+      "{\"data\":[{\"x\":",              /* an unknown message member */
+      "{\"deep\":",                      /* an unknown top-level member */
+      "{\"data\":[],\"metadata\":",      /* metadata */
+      "{\"data\":",                      /* data itself */
+  };
+  size_t i, k;
+  for (i = 0; i < sizeof(azPrefix) / sizeof(azPrefix[0]); i++) {
+    int c;
+    for (c = 0; c < 2; c++) {
+      Buf b = {0};
+      Parsed r;
+      bufAppend(&b, "%s", azPrefix[i]);
+      for (k = 0; k < 100000; k++) bufAppendN(&b, c ? "{\"a\":" : "[", c ? 5 : 1);
+      r = parseN(b.z, b.n, SETTER_FIELD_ALL);
+      free(b.z);
+      if (!CHECK_EQ_INT(r.rc, 1)) printf("  (prefix %s, %s)\n", azPrefix[i], c ? "{" : "[");
+      CHECK(r.pRows == NULL);
+      if (r.rc == 0) setterRowsUnref(r.pRows);
+    }
+  }
+  /* the same depth, closed, is still refused (cJSON's nesting limit) but
+  ** moderate nesting is fine */
+  {
+    Buf b = {0};
+    Parsed r;
+    bufAppend(&b, "{\"data\":[{\"errorDetails\":");
+    for (k = 0; k < 500; k++) bufAppendN(&b, "[", 1);
+    for (k = 0; k < 500; k++) bufAppendN(&b, "]", 1);
+    bufAppend(&b, "}]}");
+    r = parseN(b.z, b.n, SETTER_FIELD_ALL);
+    free(b.z);
+    REQUIRE_ROWS(r, 1);
+    CHECK_EQ_INT(setterRowsCell(r.pRows, 0, SETTER_FIELD_ERROR_DETAILS)->n, 1000);
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(error_text_fits_small_buffers_and_none) {
+  char zErr[8];
+  SetterRows *p = (SetterRows *)zErr;
+  char *zBody = malloc(5);
+  memcpy(zBody, "[1,2]", 5);
+  memset(zErr, 'X', sizeof zErr);
+  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, &p, zErr, sizeof zErr), 1);
+  CHECK(p == NULL);
+  CHECK_EQ_STR(zErr, "respons"); /* truncated and terminated */
+  zBody = malloc(5);
+  memcpy(zBody, "[1,2]", 5);
+  p = (SetterRows *)zErr;
+  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, &p, NULL, 0), 1);
+  CHECK(p == NULL);
+  /* a successful parse clears the error text */
+  zBody = malloc(11);
+  memcpy(zBody, "{\"data\":[]}", 11);
+  memset(zErr, 'X', sizeof zErr);
+  CHECK_EQ_INT(setterParseResponse(zBody, 11, SETTER_FIELD_ALL, &p, zErr, sizeof zErr), 0);
+  CHECK_EQ_STR(zErr, "");
+  setterRowsUnref(p);
+}
+
+/* ---------------------------------------------------------- ownership */
+
+TEST(rows_outlive_extra_references_and_unref_null_is_harmless) {
+  Parsed r = parse(BODY_1234567890);
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 3);
+  CHECK_EQ_INT(p->nRef, 1);
+  setterRowsRef(p);
+  CHECK_EQ_INT(p->nRef, 2);
+  setterRowsUnref(p);
+  /* still valid: raw_json points into the body the rows keep */
+  CHECK_TEXT(p, 2, SETTER_FIELD_RAW_JSON, M791);
+  setterRowsUnref(p);
+  setterRowsUnref(NULL);
+  setterRowsRef(NULL);
+}
+
+/* ------------------------------------------------------- setterJsonCompact */
+
+static void checkCompact(const char *zFile, int line, const char *zIn, const char *zWant) {
+  size_t n = strlen(zIn);
+  char *zOut = malloc(n + 1);
+  size_t nOut = setterJsonCompact(zIn, n, zOut);
+  unitCheckMem(zOut, nOut, zWant, strlen(zWant), zFile, line, zIn);
+  free(zOut);
+}
+
+#define CHECK_COMPACT(zIn, zWant) checkCompact(__FILE__, __LINE__, (zIn), (zWant))
+
+TEST(json_compact_removes_only_insignificant_white_space) {
+  CHECK_COMPACT("{ \"a\" : [1, 2] }", "{\"a\":[1,2]}");
+  CHECK_COMPACT("\"x y\"", "\"x y\"");
+  CHECK_COMPACT(" \t\r\n 1 \n", "1");
+  CHECK_COMPACT("[ \"a\\\" b\" , \"c\" ]", "[\"a\\\" b\",\"c\"]");
+  CHECK_COMPACT("[ \"\\\\\" , \" x \" ]", "[\"\\\\\",\" x \"]");   /* ends with \\ */
+  CHECK_COMPACT("[\"\\\\\\\\\" , \"\\\\\\\" \"]", "[\"\\\\\\\\\",\"\\\\\\\" \"]");
+  CHECK_COMPACT("{\"k\":\"\t tab\"}", "{\"k\":\"\t tab\"}");
+  CHECK_COMPACT("{ }", "{}");
+  CHECK_COMPACT("[ ]", "[]");
+  CHECK_COMPACT("", "");
+  CHECK_COMPACT("{\"a\" : {\"b\" : [ true , false , null , -1.5e3 ]}}",
+                "{\"a\":{\"b\":[true,false,null,-1.5e3]}}");
+  CHECK_COMPACT("\"caf\xc3\xa9 \\u00e9\"", "\"caf\xc3\xa9 \\u00e9\"");
+}
+
+TEST(json_compact_returns_the_length_and_stays_in_bounds) {
+  char zOut[8];
+  memset(zOut, '#', sizeof zOut);
+  CHECK_EQ_INT(setterJsonCompact("[ 1 , 2 ]", 9, zOut), 5);
+  CHECK_EQ_STRN(zOut, 5, "[1,2]");
+  CHECK(zOut[5] == '#'); /* nothing written past the result */
+  /* only n bytes are read */
+  CHECK_EQ_INT(setterJsonCompact("[ 1 ]garbage", 5, zOut), 3);
+  CHECK_EQ_STRN(zOut, 3, "[1]");
+}
+
+/* ---------------------------------------------------- setterApiErrorMessage */
+
+static void checkApiError(const char *zFile, int line, const char *zBody, const char *zWant) {
+  size_t n = strlen(zBody);
+  char *zCopy = malloc(n ? n : 1);
+  char *zGot;
+  if (n) memcpy(zCopy, zBody, n);
+  zGot = setterApiErrorMessage(zCopy, n);
+  unitCheckStr(zGot, zWant, zFile, line, zBody);
+  free(zGot);
+  free(zCopy);
+}
+
+#define CHECK_API_ERROR(zBody, zWant) checkApiError(__FILE__, __LINE__, (zBody), (zWant))
+
+TEST(api_error_message_prefers_message_then_error_string_then_error_message) {
+  CHECK_API_ERROR("{\"error\":\"Unauthorized\",\"message\":\"Invalid API key\"}",
+                  "Invalid API key");
+  CHECK_API_ERROR("{\"message\":\"Route not found\"}", "Route not found");
+  CHECK_API_ERROR("{\"error\":\"Not Found\"}", "Not Found");
+  CHECK_API_ERROR("{\"message\":5,\"error\":\"Too Many Requests\"}", "Too Many Requests");
+  CHECK_API_ERROR("{\"message\":null,\"error\":{\"message\":\"quota exceeded\",\"code\":429}}",
+                  "quota exceeded");
+  CHECK_API_ERROR("{\"error\":{\"message\":\"caf\\u00e9 \\\"q\\\"\"}}", "caf\xc3\xa9 \"q\"");
+  CHECK_API_ERROR("{\"message\":\"\"}", "");
+}
+
+TEST(api_error_message_is_null_without_one) {
+  char *z;
+  CHECK_API_ERROR("{\"error\":{\"code\":1}}", NULL);
+  CHECK_API_ERROR("{\"error\":null}", NULL);
+  CHECK_API_ERROR("{\"msg\":\"x\"}", NULL);
+  CHECK_API_ERROR("{}", NULL);
+  CHECK_API_ERROR("[\"message\"]", NULL);
+  CHECK_API_ERROR("\"just a string\"", NULL);
+  CHECK_API_ERROR("<html><body><h1>502 Bad Gateway</h1></body></html>", NULL);
+  CHECK_API_ERROR("Service Unavailable", NULL);
+  CHECK_API_ERROR("{\"message\":\"unterminated", NULL);
+  CHECK_API_ERROR("", NULL);
+  z = setterApiErrorMessage(NULL, 0);
+  CHECK(z == NULL);
+  z = setterApiErrorMessage(NULL, 10);
+  CHECK(z == NULL);
+  z = setterApiErrorMessage("{\"message\":\"x\"}", 0);
+  CHECK(z == NULL);
+}
+
+TEST(api_error_message_reads_only_the_given_length) {
+  char *z = setterApiErrorMessage("{\"message\":\"short\"}{\"message\":\"long\"}", 19);
+  CHECK_EQ_STR(z, "short");
+  free(z);
+  z = setterApiErrorMessage("{\"message\":\"cut here\"}", 15);
+  CHECK(z == NULL);
+  free(z);
+}
+
+/*
+** Strings are decoded from the wire text, not from cJSON's C strings: a
+** \u0000 escape stays inside the text, and a lone surrogate escape (what
+** JavaScript's JSON.stringify writes for a string cut in the middle of an
+** emoji) becomes U+FFFD instead of failing the whole conversation.
+*/
+
+TEST(u0000_escape_keeps_the_rest_of_the_string) {
+  Parsed r = parse("{\"data\":[{\"content\":\"a\\u0000b\"}]}");
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXTN(r.pRows, 0, SETTER_FIELD_CONTENT, "a\0b", 3);
+  setterRowsUnref(r.pRows);
+}
+
+TEST(lone_surrogate_becomes_replacement_character_not_an_error) {
+  Parsed r = parse("{\"data\":[{\"messageId\":1,\"content\":\"cut emoji \\ud83d\"},"
+                   "{\"messageId\":2,\"content\":\"ok\"}]}");
+  REQUIRE_ROWS(r, 2);
+  /* one reasonable outcome: U+FFFD in place of the lone half */
+  CHECK_TEXT(r.pRows, 0, SETTER_FIELD_CONTENT, "cut emoji \xef\xbf\xbd");
+  CHECK_TEXT(r.pRows, 1, SETTER_FIELD_CONTENT, "ok");
+  setterRowsUnref(r.pRows);
+}
+
+int main(void) {
+  RUN(doc_example_maps_every_field);
+  RUN(mock_fixture_1234567890_maps_every_field_of_three_messages);
+  RUN(string_fields_are_text_cells);
+  RUN(absent_fields_and_json_null_are_null_cells);
+  RUN(unknown_fields_are_ignored);
+  RUN(member_names_are_case_sensitive);
+  RUN(member_names_with_escapes_are_decoded);
+  RUN(duplicate_member_in_a_message_last_value_wins);
+  RUN(error_code_json_integer_is_an_integer_cell);
+  RUN(error_code_json_string_is_a_text_cell);
+  RUN(error_code_non_integer_numbers_are_text_of_the_wire);
+  RUN(error_code_other_json_values_are_compact_json_text);
+  RUN(error_details_any_json_value_is_compact_json_text);
+  RUN(error_details_keeps_white_space_and_escapes_inside_strings);
+  RUN(message_ids_beyond_2_31_and_2_53_are_exact_integers);
+  RUN(message_id_beyond_int64_is_text_of_the_wire_digits);
+  RUN(message_id_string_or_fraction_is_text);
+  RUN(text_fields_holding_numbers_or_objects_are_compact_json_text);
+  RUN(utf8_raw_and_u_escapes_with_surrogate_pair_decode_to_the_same_bytes);
+  RUN(quotes_backslashes_and_control_escapes_in_content_decode);
+  RUN(content_of_1_5_megabytes_is_kept_whole);
+  RUN(many_messages_and_mixed_string_sizes_survive_arena_and_row_growth);
+  RUN(empty_data_array_gives_zero_rows);
+  RUN(context_starts_at_string_null_or_absent);
+  RUN(metadata_before_or_after_data);
+  RUN(white_space_around_every_token_is_accepted);
+  RUN(raw_json_is_the_exact_wire_bytes_of_each_message);
+  RUN(body_is_kept_only_when_raw_json_is_in_the_mask);
+  RUN(mask_selects_cells_and_fields_outside_it_have_no_cell);
+  RUN(mask_zero_counts_rows_only);
+  RUN(mask_bits_beyond_the_fields_are_ignored);
+  RUN(malformed_empty_body);
+  RUN(malformed_top_level_not_an_object);
+  RUN(malformed_metadata_without_data);
+  RUN(malformed_data_not_an_array);
+  RUN(malformed_data_element_not_an_object);
+  RUN(malformed_trailing_garbage_after_the_object);
+  RUN(malformed_truncated_mid_message);
+  RUN(malformed_fourth_message_after_three_valid_ones);
+  RUN(malformed_data_twice);
+  RUN(malformed_values_anywhere_are_errors);
+  RUN(malformed_after_an_escaped_member_name_frees_the_name);
+  RUN(malformed_deep_nesting_does_not_crash);
+  RUN(error_text_fits_small_buffers_and_none);
+  RUN(rows_outlive_extra_references_and_unref_null_is_harmless);
+  RUN(json_compact_removes_only_insignificant_white_space);
+  RUN(json_compact_returns_the_length_and_stays_in_bounds);
+  RUN(api_error_message_prefers_message_then_error_string_then_error_message);
+  RUN(api_error_message_is_null_without_one);
+  RUN(api_error_message_reads_only_the_given_length);
+  RUN(u0000_escape_keeps_the_rest_of_the_string);
+  RUN(lone_surrogate_becomes_replacement_character_not_an_error);
+  return unitReport();
+}
