@@ -63,22 +63,64 @@ static const SettingDef aSetting[] = {
 
 static const char zKeyRule[] = "api_key must be at most 4096 bytes without control characters";
 
+static int isIdentifierChar(char c) {
+  return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+static int isCallOfSetterConfig(const char *zName, size_t nName, const char *zAfter) {
+  if (nName != 13 || sqlite3_strnicmp(zName, "setter_config", 13) != 0) return 0;
+  while (isspace((unsigned char)*zAfter)) zAfter++;
+  return *zAfter == '(';
+}
+
+/* True if zSql calls setter_config: the name (bare or as a quoted
+** identifier) followed by '(', outside string literals and comments. */
+static int sqlCallsSetterConfig(const char *z) {
+  while (*z) {
+    if (*z == '\'' || *z == '"' || *z == '`' || *z == '[') {
+      char cOpen = *z, cClose = *z == '[' ? ']' : *z;
+      const char *zStart = ++z;
+      for (; *z; z++) {
+        if (*z != cClose) continue;
+        if (cClose != ']' && z[1] == cClose) {
+          z++;   /* a doubled quote stays inside */
+          continue;
+        }
+        break;
+      }
+      if (*z == 0) break;
+      if (cOpen != '\'' && isCallOfSetterConfig(zStart, (size_t)(z - zStart), z + 1)) return 1;
+      z++;
+    } else if (z[0] == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (z[0] == '/' && z[1] == '*') {
+      for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {}
+      if (*z) z += 2;
+    } else if (isIdentifierChar(*z)) {
+      const char *zStart = z;
+      while (isIdentifierChar(*z)) z++;
+      if (isCallOfSetterConfig(zStart, (size_t)(z - zStart), z)) return 1;
+    } else {
+      z++;
+    }
+  }
+  return 0;
+}
+
 /*
-** True if a statement now running on db names setter_config in its own SQL
+** True if a statement now running on db calls setter_config in its own SQL
 ** text.  SQLITE_DIRECTONLY keeps setter_config out of views and triggers,
-** but SQLite 3.40 still runs a non-deterministic DIRECTONLY function named
-** in a CHECK constraint of a database file's schema (tests/sql/40_security.sql
-** shows it).  So a change of settings must also come from a statement that
-** has setter_config in its SQL text.  This is a second guard (see
-** setterConfigRegister); text in a string literal of the statement passes it.
+** but SQLite 3.40 can still run a DIRECTONLY function named in a CHECK
+** constraint of a database file's schema (tests/sql/40_security.sql shows
+** it).  So a change of settings must also come from a statement whose own
+** text calls setter_config: a schema cannot add a call to that text.  This
+** is the second guard next to the DETERMINISTIC flag (setterConfigRegister).
 */
 static int calledByDirectSql(sqlite3 *db) {
   sqlite3_stmt *pStmt = NULL;
   while ((pStmt = sqlite3_next_stmt(db, pStmt)) != NULL) {
     const char *zSql = sqlite3_stmt_busy(pStmt) ? sqlite3_sql(pStmt) : NULL;
-    for (; zSql && *zSql; zSql++) {
-      if (sqlite3_strnicmp(zSql, "setter_config", 13) == 0) return 1;
-    }
+    if (zSql && sqlCallsSetterConfig(zSql)) return 1;
   }
   return 0;
 }

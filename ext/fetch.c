@@ -439,6 +439,10 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings,
       reportProgress(pSettings, nDone, nReq, &lastProgressMs, 0);
       if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
         if (iFailed < 0) iFailed = (int)(pReq - aReq);
+      } else if (pSettings->xDone &&
+                 pSettings->xDone(pSettings->pDoneCtx, (int)(pReq - aReq), pReq) != 0) {
+        pReq->eOutcome = SETTER_OUTCOME_REJECTED;
+        if (iFailed < 0) iFailed = (int)(pReq - aReq);
       }
     }
     if (nDone >= nReq || iFailed >= 0) break;

@@ -4,11 +4,12 @@
 **   SetterFetcher *f = setterFetcherNew();       one per database connection
 **   SetterRequest aReq[n];  ... aReq[i].zUrl = ...; aReq[i].zLogUrl = ...;
 **   int iFailed = setterFetchAll(f, &settings, aReq, n);
-**   -1: every request got HTTP 200, bodies in aReq[i].zBody (caller frees
-**       with setterRequestClear)
+**   -1: every request got HTTP 200, bodies in aReq[i].zBody unless
+**       settings.xDone took them (caller frees with setterRequestClear)
 **   else: aReq[iFailed] ended badly: an HTTP status other than 200 (status,
 **       zBody, zLocation) or a transport failure (status 0, zError); the
-**       other requests may be cancelled (eOutcome SETTER_OUTCOME_CANCELLED).
+**       other requests may be cancelled (eOutcome SETTER_OUTCOME_CANCELLED);
+**       or its answer was refused by xDone (SETTER_OUTCOME_REJECTED).
 **   setterFetcherFree(f);
 **
 ** At most settings.concurrency transfers are in flight; connections are kept
@@ -42,24 +43,12 @@ typedef struct SetterAttempt {
   const char *zError;    /* NULL, or what went wrong */
 } SetterAttempt;
 
-typedef struct SetterFetchSettings {
-  const char *zApiKey;
-  const char *zCaBundle;        /* NULL: the system's CAs */
-  int64_t timeoutMs;            /* whole request, per attempt */
-  int64_t connectTimeoutMs;
-  int64_t maxResponseBytes;
-  int maxRetries;
-  int concurrency;
-  int bProgress;                /* report progress on stderr */
-  void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
-  void *pAttemptCtx;
-} SetterFetchSettings;
-
 enum SetterOutcome {
   SETTER_OUTCOME_PENDING = 0,
   SETTER_OUTCOME_HTTP,          /* got an HTTP answer: status, zBody */
   SETTER_OUTCOME_FAILED,        /* no usable answer: zError */
-  SETTER_OUTCOME_CANCELLED      /* stopped because another request failed */
+  SETTER_OUTCOME_CANCELLED,     /* stopped because another request failed */
+  SETTER_OUTCOME_REJECTED       /* HTTP 200, but xDone refused the answer */
 };
 
 typedef struct SetterRequestState SetterRequestState;
@@ -76,6 +65,26 @@ typedef struct SetterRequest {
   int nAttempt;                 /* out: attempts made */
   SetterRequestState *pState;   /* private to fetch.c */
 } SetterRequest;
+
+typedef struct SetterFetchSettings {
+  const char *zApiKey;
+  const char *zCaBundle;        /* NULL: the system's CAs */
+  int64_t timeoutMs;            /* whole request, per attempt */
+  int64_t connectTimeoutMs;
+  int64_t maxResponseBytes;
+  int maxRetries;
+  int concurrency;
+  int bProgress;                /* report progress on stderr */
+  void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
+  void *pAttemptCtx;
+  /* Called as soon as request iReq got HTTP 200, so its body can be parsed
+  ** (and freed) while the others are still in flight.  It may take
+  ** pReq->zBody.  A non-zero return stops everything: the request is then
+  ** SETTER_OUTCOME_REJECTED and setterFetchAll returns its index. */
+  int (*xDone)(void *pCtx, int iReq, SetterRequest *pReq);
+  void *pDoneCtx;
+} SetterFetchSettings;
+
 
 SetterFetcher *setterFetcherNew(void);
 void setterFetcherFree(SetterFetcher *pFetcher);

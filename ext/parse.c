@@ -15,7 +15,8 @@
 **                                    (read from the wire text, never a double)
 **   string, TEXT/INTEGER/CODE     -> the decoded string
 **   anything else, or kind JSON   -> the value as compact JSON text
-** raw_json is the message object's bytes exactly as they were sent.
+** raw_json is the message object as compact JSON: the wire text without
+** insignificant white space (numbers and escapes exactly as sent).
 */
 #include "parse.h"
 
@@ -390,10 +391,14 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   }
   if (pRows->aSlot[SETTER_FIELD_RAW_JSON] >= 0) {
     SetterValue *pRaw = &aRow[pRows->aSlot[SETTER_FIELD_RAW_JSON]];
+    char *zOut;
     if (r->i - iStart > UINT32_MAX) return readFail(r, "%s is too large", zWhere);
+    zOut = setterRowsAlloc(pRows, r->i - iStart);
+    if (zOut == NULL) return readNoMem(r);
+    pRaw->n = (uint32_t)setterJsonCompact(r->z + iStart, r->i - iStart, zOut);
+    zOut[pRaw->n] = 0;
+    pRaw->u.z = zOut;
     pRaw->type = SETTER_TEXT;
-    pRaw->u.z = r->z + iStart;
-    pRaw->n = (uint32_t)(r->i - iStart);
   }
   return READ_OK;
 }
@@ -508,16 +513,10 @@ int setterParseResponse(char *zBody, size_t nBody, unsigned int mask,
   r.zErr = zErr;
   r.nErr = nErr;
   rc = readResponse(&r, pRows);
+  free(zBody);
   if (rc) {
     setterRowsUnref(pRows);
-    free(zBody);
     return rc;
-  }
-  if (mask & SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON)) {
-    pRows->zBody = zBody;
-    pRows->nBody = nBody;
-  } else {
-    free(zBody);
   }
   *ppRows = pRows;
   return READ_OK;

@@ -46,7 +46,6 @@ void setterRowsUnref(SetterRows *p) {
   }
   free(p->aCell);
   free(p->zContextStartsAt);
-  free(p->zBody);
   free(p);
 }
 
@@ -113,6 +112,6 @@ char *setterRowsCopy(SetterRows *p, const char *z, size_t n) {
 }
 
 size_t setterRowsBytes(const SetterRows *p) {
-  return sizeof(*p) + p->nArenaBytes + p->nBody +
+  return sizeof(*p) + p->nArenaBytes +
          (size_t)p->nRowAlloc * (size_t)p->nSlot * sizeof(SetterValue);
 }

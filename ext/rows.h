@@ -5,8 +5,8 @@
 ** SetterValue cells: nRow rows of nSlot cells each, one cell per *extracted*
 ** field.  Only the fields a query reads are extracted (see the mask), so a
 ** `SELECT count(*)` over 100,000 messages stores nothing but the row count.
-** Strings live in an arena owned by the SetterRows; raw_json cells point into
-** the kept response body.
+** Strings (raw_json too, as compact JSON) live in an arena owned by the
+** SetterRows.
 **
 ** A SetterRows is reference counted: the per-statement cache, the
 ** cross-statement cache and a cursor may share one.  It never changes after
@@ -67,8 +67,6 @@ typedef struct SetterRows {
   int64_t nRowAlloc;            /* rows allocated in aCell */
   SetterValue *aCell;           /* nRow * nSlot cells */
   char *zContextStartsAt;       /* metadata.contextStartsAt, or NULL */
-  char *zBody;                  /* response body, kept only for raw_json */
-  size_t nBody;
   SetterArenaBlock *pArena;     /* strings */
   size_t nArenaBytes;           /* bytes allocated to the arena */
 } SetterRows;

@@ -11,7 +11,8 @@
 **   setter_requests        eponymous virtual table (requests.c)
 **   setter_config()        settings, SQLITE_DIRECTONLY (config.c)
 **   setter_version()       the extension's version
-** Nothing else happens here.
+** Loading it again into the same connection changes nothing.  Nothing else
+** happens here.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -39,6 +40,7 @@ static void freeConn(void *pArg) {
   if (pConn == NULL) return;
   setterFetcherFree(pConn->pFetcher);
   setterCacheFree(pConn->pCache);
+  setterCacheFree(pConn->pStatementCache);
   setterRequestLogFree(pConn->pLog);
   setterSettingsClear(&pConn->settings);
   sqlite3_free(pConn);
@@ -72,6 +74,20 @@ int sqlite3_setter_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     pConn->pCache = setterCacheNew(SETTER_CONNECTION_CACHE_MAX_BYTES);
     if (pConn->pLog == NULL || pConn->pCache == NULL) rc = SQLITE_NOMEM;
   }
+  if (rc == SQLITE_OK) {
+    /* Loaded before into this connection and in use: replacing a function
+    ** while a statement runs (a second SELECT load_extension(...)) fails
+    ** with SQLITE_BUSY, so the first load's state stays.  Probing with a
+    ** function rather than a query leaves the schema unread until
+    ** setter_config exists (see setterConfigRegister). */
+    rc = sqlite3_create_function(db, "setter_version", 0,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
+                                 versionFunc, 0, 0);
+    if (rc == SQLITE_BUSY) {
+      freeConn(pConn);
+      return SQLITE_OK;
+    }
+  }
   if (rc != SQLITE_OK) {
     freeConn(pConn);
     return rc;
@@ -81,10 +97,5 @@ int sqlite3_setter_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   rc = setterConversationsRegister(db, pConn, freeConn);
   if (rc == SQLITE_OK) rc = setterRequestsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterConfigRegister(db, pConn);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_create_function(db, "setter_version", 0,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
-                                 versionFunc, 0, 0);
-  }
   return rc;
 }

@@ -42,6 +42,8 @@ typedef struct SetterConn {
   SetterSettings settings;
   SetterFetcher *pFetcher;     /* created on the first request */
   SetterCache *pCache;         /* cross-statement cache (cache_ttl) */
+  SetterCache *pStatementCache;/* answers while any cursor is open (vtab.c) */
+  int nOpenCursor;             /* open setter_conversations cursors */
   SetterRequestLog *pLog;      /* for setter_requests */
 } SetterConn;
 

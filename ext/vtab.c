@@ -78,7 +78,6 @@ typedef struct Lookup {
 
 typedef struct SetterCursor {
   sqlite3_vtab_cursor base;
-  SetterCache *pStatementCache;   /* this statement's answers, by key */
   Lookup *aLookup;
   int nLookup;
   int iLookup;                    /* current lookup */
@@ -193,7 +192,8 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 **   IDX_BOT_IN, ...                  its argument is a whole IN list
 **                                    (sqlite3_vtab_in_first/next)
 **   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s the statement reads
-** argv holds the inputs present, in the order bot, user, session.
+** argv holds the inputs present, in the order bot, user, session.  idxStr
+** only names them for EXPLAIN QUERY PLAN ("bot_integration_id= user_number IN").
 */
 #define IDX_BOT 0x01
 #define IDX_USER 0x02
@@ -237,6 +237,18 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     }
   }
   if ((idxNum & IDX_BOT) && (idxNum & (IDX_USER | IDX_SESSION))) {
+    /* For EXPLAIN QUERY PLAN: "INDEX n:bot_integration_id= user_number IN" */
+    static const char *const azInput[N_INPUT_COLUMN] = {"bot_integration_id", "user_number",
+                                                        "session_id"};
+    char *zPlan = NULL;
+    for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
+      if (!(idxNum & (IDX_BOT << iCol))) continue;
+      zPlan = sqlite3_mprintf("%z%s%s%s", zPlan, zPlan ? " " : "", azInput[iCol],
+                              (idxNum & (IDX_BOT_IN << iCol)) ? " IN" : "=");
+      if (zPlan == NULL) return SQLITE_NOMEM;
+    }
+    pInfo->idxStr = zPlan;
+    pInfo->needToFreeIdxStr = 1;
     pInfo->estimatedCost = COST_PER_LOOKUP;
     pInfo->estimatedRows = ROWS_PER_LOOKUP_ESTIMATE;
   } else {
@@ -251,16 +263,24 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 
 /* ---- cursor ---- */
 
+/*
+** The statement cache lives in the connection and is shared by all open
+** cursors: SQLite opens a fresh cursor for each run of a correlated
+** subquery, and a statement may name the table twice, yet each distinct
+** lookup should be fetched once per statement.  It is emptied when the last
+** cursor closes, i.e. when no statement is reading the table any more.
+*/
 static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  SetterCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
+  SetterConn *pConn = ((SetterVtab *)pVtab)->pConn;
+  SetterCursor *pCur;
+  if (pConn->pStatementCache == NULL) {
+    pConn->pStatementCache = setterCacheNew(0);
+    if (pConn->pStatementCache == NULL) return SQLITE_NOMEM;
+  }
+  pCur = sqlite3_malloc(sizeof(*pCur));
   if (pCur == NULL) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->pStatementCache = setterCacheNew(0);
-  if (pCur->pStatementCache == NULL) {
-    sqlite3_free(pCur);
-    return SQLITE_NOMEM;
-  }
+  pConn->nOpenCursor++;
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -284,9 +304,10 @@ static void clearLookups(SetterCursor *pCur) {
 
 static int setterClose(sqlite3_vtab_cursor *pCursor) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
+  SetterConn *pConn = ((SetterVtab *)pCursor->pVtab)->pConn;
   clearLookups(pCur);
-  setterCacheFree(pCur->pStatementCache);
   sqlite3_free(pCur);
+  if (--pConn->nOpenCursor == 0) setterCacheClear(pConn->pStatementCache);
   return SQLITE_OK;
 }
 
@@ -507,7 +528,7 @@ static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowM
   int i;
   for (i = 0; i < pCur->nLookup; i++) {
     Lookup *p = &pCur->aLookup[i];
-    p->pRows = setterCacheGet(pCur->pStatementCache, p->zKey, pCur->mask, 0);
+    p->pRows = setterCacheGet(pConn->pStatementCache, p->zKey, pCur->mask, 0);
     if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
       p->pRows = setterCacheGet(pConn->pCache, p->zKey, pCur->mask, nowMs);
       if (p->pRows) {
@@ -515,7 +536,7 @@ static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowM
         char *zUrl = lookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
         if (zUrl) setterRequestLogCached(pConn->pLog, zLogUrl);
         sqlite3_free(zUrl);
-        setterCachePut(pCur->pStatementCache, p->zKey, p->pRows, 0);
+        setterCachePut(pConn->pStatementCache, p->zKey, p->pRows, 0);
       }
     }
   }
@@ -536,44 +557,58 @@ static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
   pOut->pAttemptCtx = pConn->pLog;
 }
 
-/* Parses every fetched body; all or nothing.  Then caches the results. */
-static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *aReq,
-                         Lookup **apPending, int nPending) {
-  SetterConn *pConn = pVtab->pConn;
-  int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
+/* What setterFetchAll's xDone needs to parse answers as they arrive. */
+typedef struct ArrivalContext {
+  SetterVtab *pVtab;
+  Lookup **apPending;        /* apPending[i] is the lookup of request i */
+  unsigned int mask;         /* fields to extract */
+} ArrivalContext;
+
+/* The fields to extract: what the statement reads, and with cache_ttl
+** everything but raw_json (which would keep the whole body), so that what
+** is kept across statements serves the next one whatever it reads. */
+static unsigned int fieldsToExtract(const SetterConn *pConn, const SetterCursor *pCur) {
   unsigned int mask = pCur->mask;
-  int i;
-  /* What is kept across statements should serve the next statement too,
-  ** whatever columns it reads: extract every field but raw_json (which
-  ** would keep the whole body). */
   if (pConn->settings.cacheTtl > 0) {
     mask |= SETTER_FIELD_ALL & ~SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
   }
-  for (i = 0; i < nPending; i++) {
-    char zErr[SETTER_PARSE_ERR_MAX];
-    char *zBody = aReq[i].zBody;
-    size_t nBody = aReq[i].nBody;
-    char *zSnippet = NULL;
-    int rc;
-    if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
-    aReq[i].zBody = NULL;   /* parse takes ownership */
-    rc = setterParseResponse(zBody, nBody, mask, &apPending[i]->pRows, zErr, sizeof zErr);
-    if (rc) {
-      char *zWhat = describeLookup(apPending[i]);
-      rc = setError(pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
-                                           zSnippet ? " (it starts with '" : "",
-                                           zSnippet ? zSnippet : "", zSnippet ? "')" : ""));
-      sqlite3_free(zWhat);
-      sqlite3_free(zSnippet);
-      return rc;
-    }
+  return mask;
+}
+
+/* xDone: parses an answer as soon as it arrives and frees its body, so a
+** batch holds at most `concurrency` bodies at a time.  A bad answer stops
+** the batch with the statement's error set. */
+static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
+  ArrivalContext *p = pCtx;
+  Lookup *pLookup = p->apPending[iReq];
+  char zErr[SETTER_PARSE_ERR_MAX];
+  char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
+  size_t nBody = pReq->nBody;
+  if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
+  pReq->zBody = NULL;   /* the parser takes the body */
+  pReq->nBody = 0;
+  if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {
     sqlite3_free(zSnippet);
+    return 0;
   }
+  zWhat = describeLookup(pLookup);
+  setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                     zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
+                                     zSnippet ? "')" : ""));
+  sqlite3_free(zWhat);
+  sqlite3_free(zSnippet);
+  return 1;
+}
+
+/* After a whole batch succeeded: remember its answers. */
+static int cacheAnswers(SetterConn *pConn, Lookup **apPending, int nPending) {
+  int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
+  int i;
   for (i = 0; i < nPending; i++) {
-    if (setterCachePut(pCur->pStatementCache, apPending[i]->zKey, apPending[i]->pRows, 0)) {
+    if (setterCachePut(pConn->pStatementCache, apPending[i]->zKey, apPending[i]->pRows, 0)) {
       return SQLITE_NOMEM;
     }
-    if (pConn->settings.cacheTtl > 0 && pConn->pCache) {
+    if (pConn->settings.cacheTtl > 0) {
       setterCachePut(pConn->pCache, apPending[i]->zKey, apPending[i]->pRows, expiresMs);
     }
   }
@@ -584,6 +619,7 @@ static int parseAndCache(SetterVtab *pVtab, SetterCursor *pCur, SetterRequest *a
 static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   SetterConn *pConn = pVtab->pConn;
   SetterFetchSettings settings;
+  ArrivalContext arrival;
   SetterRequest *aReq = NULL;
   Lookup **apPending = NULL;
   int nPending = 0, i, iFailed, rc = SQLITE_OK;
@@ -617,13 +653,20 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
     }
   }
   fillFetchSettings(pConn, &settings);
+  arrival.pVtab = pVtab;
+  arrival.apPending = apPending;
+  arrival.mask = fieldsToExtract(pConn, pCur);
+  settings.xDone = parseArrival;
+  settings.pDoneCtx = &arrival;
   iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nPending);
   if (iFailed == -2) {
     rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
+  } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
+    rc = SQLITE_ERROR;   /* parseArrival set the message */
   } else if (iFailed >= 0) {
     rc = setFetchError(pVtab, apPending[iFailed], &aReq[iFailed]);
   } else {
-    rc = parseAndCache(pVtab, pCur, aReq, apPending, nPending);
+    rc = cacheAnswers(pConn, apPending, nPending);
   }
 
 done:

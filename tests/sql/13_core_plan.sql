@@ -2,7 +2,8 @@
 -- huge cost (never SQLITE_CONSTRAINT, which would give "no query solution"), so SQLite puts a
 -- local table that supplies the keys outside, and xFilter names the missing column at run time.
 -- An IN list is handed over whole (sqlite3_vtab_in) and fetched in one batch.
--- The idxNum printed after INDEX is the extension's own business, so it is matched with \d+.
+-- The idxNum printed after INDEX is the extension's own business, so it is matched with \d+;
+-- the idxStr after it names the inputs used and whether each is a whole IN list.
 CREATE TABLE leads(name TEXT, phone TEXT);
 INSERT INTO leads VALUES ('A', 'a'), ('B', 'b'), ('A again', 'a');
 
@@ -14,7 +15,7 @@ SELECT l.name, c.content FROM leads l JOIN setter_conversations c
 -- expect-re:
 -- QUERY PLAN
 -- \|--SCAN l
--- `--SCAN c VIRTUAL TABLE INDEX \d+:
+-- `--SCAN c VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number=
 
 -- case: plan: leads stays outer even when setter_conversations is written first
 -- requests: 0
@@ -24,7 +25,7 @@ WHERE c.bot_integration_id = 123 AND c.user_number = l.phone;
 -- expect-re:
 -- QUERY PLAN
 -- \|--SCAN l
--- `--SCAN c VIRTUAL TABLE INDEX \d+:
+-- `--SCAN c VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number=
 
 -- case: plan: a LEFT JOIN uses the index plan for setter_conversations inside
 -- requests: 0
@@ -34,7 +35,7 @@ SELECT l.name, c.content FROM leads l LEFT JOIN setter_conversations c
 -- expect-re:
 -- QUERY PLAN
 -- \|--SCAN l
--- `--SCAN c VIRTUAL TABLE INDEX \d+: LEFT-JOIN
+-- `--SCAN c VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number= LEFT-JOIN
 
 -- case: the planned join runs: one request per distinct phone, rows for every lead
 -- requests: 2
@@ -53,7 +54,7 @@ EXPLAIN QUERY PLAN
 SELECT * FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1', '2');
 -- expect-re:
 -- QUERY PLAN
--- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number IN
 
 -- case: plan: IN (SELECT phone FROM leads) is a single scan of the vtab's index with a list subquery
 -- requests: 0
@@ -62,7 +63,7 @@ SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 777 AND user_number IN (SELECT phone FROM leads);
 -- expect-re:
 -- QUERY PLAN
--- \|--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
+-- \|--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number IN
 -- `--LIST SUBQUERY 1
 --    `--SCAN leads
 

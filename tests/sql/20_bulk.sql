@@ -332,3 +332,32 @@ GROUP BY l.rowid ORDER BY l.rowid;
 -- Bob|0|
 -- Cy|0|
 -- Ann again|3|789,790,791
+
+-- case: a correlated subquery fetches each distinct phone once per statement (the statement cache is shared by the cursors SQLite reopens)
+-- requests: 2
+CREATE TABLE crm(p TEXT);
+INSERT INTO crm VALUES ('a'), ('b'), ('a'), ('a');
+SELECT p, (SELECT count(*) FROM setter_conversations c
+           WHERE c.bot_integration_id = 777 AND c.user_number = l.p) FROM crm l;
+-- expect:
+-- a|2
+-- b|3
+-- a|2
+-- a|2
+
+-- case: the same lookup named twice in one statement (UNION ALL) is fetched once
+-- requests: 1
+SELECT count(*) FROM (
+  SELECT message_id FROM setter_conversations(777, 'a')
+  UNION ALL
+  SELECT message_id FROM setter_conversations(777, 'a'));
+-- expect:
+-- 4
+
+-- case: the statement cache ends with the statement: the next statement fetches again
+-- requests: 2
+SELECT count(*) FROM setter_conversations(777, 'a');
+SELECT count(*) FROM setter_conversations(777, 'a');
+-- expect:
+-- 2
+-- 2
