@@ -1,0 +1,275 @@
+#!/bin/bash
+# scripts/check_dbbrowser.sh - checks DB Browser for SQLite (Debian's `sqlitebrowser`) with the
+# extension, for real, under Xvfb, against the bundled demo server. See docs/dbbrowser.md.
+#
+#   make && scripts/check_dbbrowser.sh            # prints one line per check, exit 0 = all good
+#   KEEP=1 scripts/check_dbbrowser.sh             # keep the work directory (logs, screenshots)
+#   DOCS=1 scripts/check_dbbrowser.sh             # also refresh docs/dbbrowser-*.png
+#
+# Needs: apt-get install -y sqlitebrowser xvfb x11-apps imagemagick xdotool sqlite3 curl
+#
+# What it does, all in a fresh temporary directory (your own DB4S settings are not touched:
+# XDG_CONFIG_HOME points into that directory):
+#   1. starts Xvfb on a free display and `tests/mock_api.py --demo` on a free port;
+#   2. writes a crm.db with a `leads` table, and a view that calls setter_config();
+#   3. run A: sqlitebrowser.conf lists dist/setter.so under [extensions] (what Edit >
+#      Preferences > Extensions writes); in the Execute SQL tab it types setter_config() calls
+#      and a join of leads with setter_conversations, runs them with Ctrl+Return, takes a
+#      screenshot, and stores results with CREATE TABLE ... AS SELECT + Ctrl+S (Write Changes)
+#      so that this script can check them afterwards with the sqlite3 shell;
+#   4. run B: no extension listed, "Allow loading extensions from SQL code" on:
+#      SELECT load_extension('.../dist/setter') from the Execute SQL tab;
+#   5. run C: the default (not allowed): load_extension() from SQL must be refused;
+#   6. run D: Tools > Load Extension... (types the path into the file dialog), then a query.
+#
+# DB4S 3.12.2 has a known bug (sqlitebrowser issues #2782, #2863): the Execute SQL tab now and
+# then stays "executing" after a statement has finished (results shown, Execute buttons greyed
+# out, Stop button red) - also for a plain `SELECT 1;`. The script detects it (the RunSql thread
+# is still alive) and clicks Stop, which ends it; a user does the same.
+#
+# Only processes started here are stopped (by PID). Exit status: 0 all checks passed, 1 a check
+# failed, 2 setup problem.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+EXT_SO="$ROOT/dist/setter.so"
+EXT_NOSUFFIX="$ROOT/dist/setter"
+PY=/usr/bin/python3
+WORK=$(mktemp -d /tmp/check_dbbrowser.XXXXXX)
+PIDS=()
+FAILED=0
+PASSED=0
+
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "setup: $*" >&2; exit 2; }
+ok() { PASSED=$((PASSED + 1)); echo "ok   $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+
+for cmd in sqlitebrowser Xvfb xdotool import convert sqlite3 curl; do
+    command -v "$cmd" >/dev/null || die "$cmd not found (apt-get install -y sqlitebrowser xvfb x11-apps imagemagick xdotool sqlite3 curl)"
+done
+[ -f "$EXT_SO" ] || die "$EXT_SO not built (run make)"
+echo "$(QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$WORK sqlitebrowser --version 2>&1 | grep -E 'Version|SQLite' | tr '\n' ' ')"
+
+# ---- Xvfb ----------------------------------------------------------------------------------
+for n in $(seq 99 140); do [ -e /tmp/.X$n-lock ] || [ -e /tmp/.X11-unix/X$n ] || break; done
+export DISPLAY=:$n
+Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
+xdotool getmouselocation >/dev/null 2>&1 || die "Xvfb did not start on $DISPLAY"
+
+# ---- demo server ---------------------------------------------------------------------------
+"$PY" "$ROOT/tests/mock_api.py" --demo --port 0 --port-file "$WORK/port" --quiet &
+PIDS+=($!)
+for i in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+[ -s "$WORK/port" ] || die "the demo server did not start"
+PORT=$(cat "$WORK/port")
+MOCK="http://127.0.0.1:$PORT"
+mock_reset() { curl -s --noproxy '*' -X POST "$MOCK/__mock/reset" >/dev/null; }
+mock_requests() { curl -s --noproxy '*' "$MOCK/__mock/stats" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+
+# ---- database ------------------------------------------------------------------------------
+DB="$WORK/crm.db"
+sqlite3 "$DB" <<'EOF' || die "cannot create $DB"
+CREATE TABLE leads(name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('Sample Contact', '1234567890'), ('Maria Lopez', '+15550100001'),
+  ('James Carter', '+15550100002'), ('Sofia Rossi', '+15550100005');
+-- A view in a database file must never be able to change settings (setter_config is DIRECTONLY).
+CREATE VIEW evil_config AS SELECT setter_config('base_url', 'https://attacker.example') AS x;
+EOF
+
+# ---- DB4S helpers --------------------------------------------------------------------------
+CONF_DIR="$WORK/config/sqlitebrowser"
+mkdir -p "$CONF_DIR" "$WORK/runtime"
+chmod 700 "$WORK/runtime"
+
+# write_conf LIST ALLOW_SQL_LOADING
+write_conf() {
+    cat >"$CONF_DIR/sqlitebrowser.conf" <<EOF
+[%General]
+language=en_US
+
+[checkversion]
+enabled=false
+
+[editor]
+auto_completion=false
+
+[extensions]
+$([ -n "$1" ] && echo "list=$1")
+enable_load_extension=$2
+disableregex=false
+EOF
+}
+
+DB4S_PID=
+WID=
+start_db4s() {
+    XDG_CONFIG_HOME="$WORK/config" XDG_RUNTIME_DIR="$WORK/runtime" sqlitebrowser "$DB" \
+        >"$WORK/db4s-$1.log" 2>&1 &
+    DB4S_PID=$!
+    PIDS+=($DB4S_PID)
+    WID=
+    for i in $(seq 100); do
+        WID=$(xdotool search --onlyvisible --name "DB Browser for SQLite" 2>/dev/null | head -1)
+        [ -n "$WID" ] && break
+        sleep 0.1
+    done
+    [ -n "$WID" ] || die "no DB Browser window (log: $(cat "$WORK/db4s-$1.log"))"
+    sleep 1.5
+    xdotool windowsize "$WID" 1280 800 windowmove "$WID" 0 0
+    sleep 0.5
+    # An extension that fails to load shows a message box (a second window).
+    if [ "$(xdotool search --onlyvisible --name "." 2>/dev/null | wc -l)" -gt 1 ]; then
+        import -window root "$WORK/$1-dialog.png"
+        fail "$1: a dialog appeared at start (see $WORK/$1-dialog.png)"
+        xdotool key Return
+    fi
+    xdotool mousemove 427 80 click 1          # the "Execute SQL" tab
+    sleep 0.7
+}
+
+# Ends DB4S (SIGTERM: no "save changes?" question; changes were written with Ctrl+S).
+stop_db4s() {
+    local st
+    kill "$DB4S_PID" 2>/dev/null
+    wait "$DB4S_PID" 2>/dev/null
+    st=$?
+    [ "$st" = 0 ] || [ "$st" = 143 ] || fail "$1: sqlitebrowser ended with status $st (log: $WORK/db4s-$1.log)"
+}
+
+executing() { grep -qx RunSql /proc/"$DB4S_PID"/task/*/comm 2>/dev/null; }
+
+HUNG=0
+# run_sql TEXT: types TEXT into a new SQL tab (Ctrl+T), runs it (Ctrl+Return), waits for the
+# end. A new tab per statement, because replacing the text of a tab whose results are still
+# being counted makes DB4S 3.12.2 abort (Scintilla assertion in SqliteTableModel::finishedFetch).
+run_sql() {
+    xdotool key ctrl+t; sleep 0.5             # Execute SQL > Open tab
+    xdotool mousemove 300 260 click 1         # into the SQL editor
+    xdotool type --delay 3 "$1"
+    xdotool key ctrl+Return
+    sleep 1
+    for i in $(seq 40); do executing || return 0; sleep 0.25; done
+    # DB4S bug #2782: finished, but still shown as executing. Press Stop.
+    HUNG=$((HUNG + 1))
+    xdotool mousemove 239 117 click 1
+    for i in $(seq 20); do executing || return 0; sleep 0.25; done
+    fail "DB4S still executing after Stop: $1"
+}
+
+write_changes() { xdotool key ctrl+s; sleep 1; }
+
+CONFIG_SQL="SELECT setter_config('api_key', 'demo-key') AS api_key, setter_config('base_url', '$MOCK') AS base_url, setter_config('cache_ttl', 60) AS cache_ttl;"
+JOIN_SQL="SELECT l.name, c.sender_type, c.content, c.latest_status, c.created_at FROM leads l JOIN setter_conversations c ON c.bot_integration_id = 123 AND c.user_number = l.phone;"
+
+q() { sqlite3 "$DB" "$1" 2>&1; }
+
+# ---- run A: extension from Preferences > Extensions ------------------------------------------
+write_conf "$EXT_SO" false
+mock_reset
+start_db4s A
+run_sql "$CONFIG_SQL"
+run_sql "$JOIN_SQL"
+sleep 2
+import -window root "$WORK/A-query.png"
+run_sql "CREATE TABLE check_a AS $JOIN_SQL"
+run_sql "CREATE TABLE check_a_version AS SELECT setter_version() AS v, setter_config('timeout_ms') AS t;"
+run_sql "CREATE TABLE check_a_view AS SELECT * FROM evil_config;"
+run_sql "CREATE TABLE check_a_sqlload AS SELECT load_extension('$EXT_NOSUFFIX') AS x;"
+write_changes
+if [ "${DOCS:-0}" = 1 ]; then
+    xdotool key alt+e; sleep 0.5; xdotool key p; sleep 1.5    # Edit > Preferences...
+    xdotool key alt+e; sleep 0.8                               # its Extensions tab
+    PREF=$(xdotool search --onlyvisible --name "^Preferences$" | head -1)
+    [ -n "$PREF" ] && import -window "$PREF" "$WORK/A-preferences.png"
+    xdotool key Escape; sleep 0.5
+fi
+stop_db4s A
+REQ_A=$(mock_requests)
+
+[ "$(q 'SELECT count(*) FROM check_a')" = 13 ] \
+    && ok "A: [extensions] list auto-loads; setter_config + join in Execute SQL gives 13 rows" \
+    || fail "A: join rows: $(q 'SELECT count(*) FROM check_a')"
+[ "$(q "SELECT content FROM check_a WHERE name = 'James Carter' LIMIT 1")" = "How much is teeth whitening?" ] \
+    && ok "A: values arrive (James Carter's first message)" \
+    || fail "A: first James Carter row: $(q "SELECT content FROM check_a WHERE name = 'James Carter' LIMIT 1")"
+[ "$(q 'SELECT v IS NOT NULL, t FROM check_a_version')" = "1|30000" ] \
+    && ok "A: setter_version() and setter_config(name) work in Execute SQL" \
+    || fail "A: check_a_version: $(q 'SELECT * FROM check_a_version')"
+[ -z "$(q "SELECT name FROM sqlite_master WHERE name = 'check_a_view'")" ] \
+    && ok "A: setter_config() inside a view is refused (SQLITE_DIRECTONLY)" \
+    || fail "A: a view could call setter_config()"
+[ -z "$(q "SELECT name FROM sqlite_master WHERE name = 'check_a_sqlload'")" ] \
+    && ok "A: load_extension() from SQL is refused while 'Allow loading extensions from SQL code' is off" \
+    || fail "A: load_extension() from SQL worked although not allowed"
+echo "     A: the demo server saw $REQ_A API requests (4 contacts; cache_ttl 60 keeps DB4S's repeated runs of a query - row count, then rows - from refetching)"
+
+# ---- run B: load_extension() from SQL, allowed in Preferences ---------------------------------
+write_conf "" true
+mock_reset
+start_db4s B
+run_sql "SELECT load_extension('$EXT_NOSUFFIX');"
+run_sql "$CONFIG_SQL"
+run_sql "CREATE TABLE check_b AS SELECT count(*) AS n, sum(latest_status = 'failed') AS failed FROM setter_conversations WHERE bot_integration_id = 456 AND user_number IN ('+15550200001', '+15550200002', '+15550200003');"
+write_changes
+stop_db4s B
+[ "$(q 'SELECT n, failed FROM check_b')" = "13|2" ] \
+    && ok "B: SELECT load_extension('dist/setter') works when 'Allow loading extensions from SQL code' is on" \
+    || fail "B: check_b: $(q 'SELECT * FROM check_b')"
+
+# ---- run C: nothing configured: no extension, load_extension() refused ------------------------
+write_conf "" false
+start_db4s C
+run_sql "SELECT load_extension('$EXT_NOSUFFIX');"
+sleep 0.5
+import -window root "$WORK/C-refused.png"
+run_sql "CREATE TABLE check_c AS SELECT setter_version() AS v;"
+write_changes
+stop_db4s C
+[ -z "$(q "SELECT name FROM sqlite_master WHERE name = 'check_c'")" ] \
+    && ok "C: by default load_extension() from SQL is refused (not authorized)" \
+    || fail "C: the extension got loaded by default"
+
+# ---- run D: Tools > Load Extension... (file dialog) --------------------------------------------
+write_conf "" false
+mock_reset
+start_db4s D
+xdotool mousemove 147 10 click 1; sleep 0.7        # Tools
+xdotool mousemove 210 61 click 1; sleep 1.5        # Load Extension...
+if xdotool search --onlyvisible --name "^Select extension file$" >/dev/null 2>&1; then
+    xdotool key ctrl+a
+    xdotool type --delay 3 "$EXT_SO"
+    xdotool key Return; sleep 1.5
+    import -window root "$WORK/D-loaded.png"
+    xdotool key Return; sleep 0.5                  # OK on "Extension successfully loaded."
+    xdotool mousemove 427 80 click 1; sleep 0.7    # Execute SQL
+    run_sql "$CONFIG_SQL"
+    run_sql "CREATE TABLE check_d AS SELECT message_id, content FROM setter_conversations WHERE bot_integration_id = 789 AND session_id = 1003;"
+    write_changes
+else
+    fail "D: no 'Select extension file' dialog after Tools > Load Extension..."
+fi
+stop_db4s D
+[ "$(q 'SELECT count(*), min(message_id) FROM check_d')" = "5|91012" ] \
+    && ok "D: Tools > Load Extension... then a session_id lookup in Execute SQL" \
+    || fail "D: check_d: $(q 'SELECT count(*), min(message_id) FROM check_d')"
+
+if [ "${DOCS:-0}" = 1 ]; then
+    convert "$WORK/A-query.png" -crop 745x600+0+60 +repage -resize 90% -colors 64 "$ROOT/docs/dbbrowser-query.png"
+    [ -f "$WORK/A-preferences.png" ] && convert "$WORK/A-preferences.png" -resize 80% -colors 64 "$ROOT/docs/dbbrowser-extensions.png"
+    echo "     screenshots written: docs/dbbrowser-query.png docs/dbbrowser-extensions.png"
+fi
+[ "$HUNG" -gt 0 ] && echo "     note: DB4S stayed 'executing' after $HUNG statement(s) and was stopped with the Stop button (DB4S bug #2782)"
+echo "screenshots: $WORK/*.png$([ "${KEEP:-0}" = 1 ] || echo ' (set KEEP=1 to keep them)')"
+echo "dbbrowser: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
