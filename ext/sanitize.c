@@ -20,7 +20,12 @@ char *setterSanitize(const char *z, size_t n, size_t nMax) {
     zOut[j++] = (char)c;
   }
   if (i < n) {
-    while (j > 0 && ((unsigned char)zOut[j] & 0xc0) == 0x80) j--;   /* back to a lead byte */
+    /* Do not cut a UTF-8 character in two: while the first byte left out
+    ** continues a character, drop what was copied of that character. */
+    while (j > 0 && i > 0 && ((unsigned char)z[i] & 0xc0) == 0x80) {
+      i--;
+      j--;
+    }
     memcpy(zOut + j, "...", 3);
     j += 3;
   }

@@ -372,7 +372,7 @@ static int readIdInput(SetterVtab *pVtab, sqlite3_value *pVal, const char *zColu
   } else if (eType == SQLITE_FLOAT) {
     double r = sqlite3_value_double(pVal);
     if (!(r >= -9.2e18 && r <= 9.2e18) || r != (double)(sqlite3_int64)r) {
-      return setError(pVtab, sqlite3_mprintf("%s must be an integer, not %!.17g", zColumn, r));
+      return setError(pVtab, sqlite3_mprintf("%s must be an integer, not %!.15g", zColumn, r));
     }
     *piOut = (sqlite3_int64)r;
   } else if (eType == SQLITE_TEXT) {

@@ -208,3 +208,9 @@ FROM setter_conversations(123, 'echo café "q" '' \ <>' || char(133));
 SELECT user_number, typeof(user_number), count(*) FROM setter_conversations(123, 1234567890);
 -- expect:
 -- 1234567890|integer|3
+
+-- case: a long bad input is quoted cut to 200 bytes on a UTF-8 character boundary, with "..."
+-- requests: 0
+SELECT count(*) FROM setter_conversations('a' || replace(hex(zeroblob(150)), '00', 'é'), '1');
+-- expect:
+-- Error: setter_conversations: bot_integration_id must be an integer, not 'aééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé...'
