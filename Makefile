@@ -35,7 +35,8 @@ CFLAGS ?= -O2 -g
 LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
-           ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c
+           ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
+           ext/lookup.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 

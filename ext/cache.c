@@ -15,10 +15,10 @@ struct CacheEntry {
   char *zKey;
   unsigned int hash;
   SetterRows *pRows;
-  int64_t expiresMs;     /* 0 = never */
+  int64_t expiresMs; /* 0 = never */
   size_t nBytes;
   CacheEntry *pNextInBucket;
-  CacheEntry *pNewer, *pOlder;   /* recency list */
+  CacheEntry *pNewer, *pOlder; /* recency list */
 };
 
 struct SetterCache {
@@ -31,7 +31,7 @@ struct SetterCache {
 };
 
 static unsigned int hashKey(const char *z) {
-  unsigned int h = 2166136261u;   /* FNV-1a */
+  unsigned int h = 2166136261u; /* FNV-1a */
   for (; *z; z++) h = (h ^ (unsigned char)*z) * 16777619u;
   return h;
 }
@@ -50,10 +50,14 @@ SetterCache *setterCacheNew(int64_t maxBytes) {
 }
 
 static void unlinkRecency(SetterCache *p, CacheEntry *e) {
-  if (e->pNewer) e->pNewer->pOlder = e->pOlder;
-  else p->pNewest = e->pOlder;
-  if (e->pOlder) e->pOlder->pNewer = e->pNewer;
-  else p->pOldest = e->pNewer;
+  if (e->pNewer)
+    e->pNewer->pOlder = e->pOlder;
+  else
+    p->pNewest = e->pOlder;
+  if (e->pOlder)
+    e->pOlder->pNewer = e->pNewer;
+  else
+    p->pOldest = e->pNewer;
   e->pNewer = e->pOlder = NULL;
 }
 
@@ -103,7 +107,7 @@ static void growIfFull(SetterCache *p) {
   CacheEntry **apNew;
   if ((unsigned int)p->nEntry < p->nBucket) return;
   apNew = calloc(nNew, sizeof(CacheEntry *));
-  if (apNew == NULL) return;   /* longer chains, still correct */
+  if (apNew == NULL) return; /* longer chains, still correct */
   for (i = 0; i < p->nBucket; i++) {
     CacheEntry *e = p->apBucket[i];
     while (e) {
@@ -123,7 +127,7 @@ int setterCachePut(SetterCache *p, const char *zKey, SetterRows *pRows, int64_t 
   CacheEntry *e = findEntry(p, zKey, hash);
   size_t nBytes = setterRowsBytes(pRows) + strlen(zKey) + sizeof(CacheEntry);
   if (e) removeEntry(p, e);
-  if (p->maxBytes > 0 && (int64_t)nBytes > p->maxBytes) return 0;  /* never fits */
+  if (p->maxBytes > 0 && (int64_t)nBytes > p->maxBytes) return 0; /* never fits */
   e = calloc(1, sizeof(*e));
   if (e == NULL) return 1;
   e->zKey = strdup(zKey);

@@ -40,23 +40,24 @@ enum SettingKind { SETTING_KEY, SETTING_KEY_FILE, SETTING_URL, SETTING_FILE, SET
 typedef struct SettingDef {
   const char *zName;
   int eKind;
-  size_t offset;        /* of the char* or int64_t in SetterSettings */
+  size_t offset; /* of the char* or int64_t in SetterSettings */
   int64_t iMin, iMax, iDefault;
 } SettingDef;
 
 static const SettingDef aSetting[] = {
-  {"api_key", SETTING_KEY, offsetof(SetterSettings, zApiKey), 0, 0, 0},
-  {"api_key_file", SETTING_KEY_FILE, offsetof(SetterSettings, zApiKeyFile), 0, 0, 0},
-  {"base_url", SETTING_URL, offsetof(SetterSettings, zBaseUrl), 0, 0, 0},
-  {"timeout_ms", SETTING_INT, offsetof(SetterSettings, timeoutMs), 1, 3600000, 30000},
-  {"connect_timeout_ms", SETTING_INT, offsetof(SetterSettings, connectTimeoutMs), 1, 600000, 10000},
-  {"max_retries", SETTING_INT, offsetof(SetterSettings, maxRetries), 0, 10, 3},
-  {"concurrency", SETTING_INT, offsetof(SetterSettings, concurrency), 1, 64, 8},
-  {"cache_ttl", SETTING_INT, offsetof(SetterSettings, cacheTtl), 0, 2592000, 0},
-  {"max_response_bytes", SETTING_INT, offsetof(SetterSettings, maxResponseBytes), 1024,
-   4294967295LL, 268435456},
-  {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0},
-  {"progress", SETTING_INT, offsetof(SetterSettings, progress), 0, 1, 0},
+    {"api_key", SETTING_KEY, offsetof(SetterSettings, zApiKey), 0, 0, 0},
+    {"api_key_file", SETTING_KEY_FILE, offsetof(SetterSettings, zApiKeyFile), 0, 0, 0},
+    {"base_url", SETTING_URL, offsetof(SetterSettings, zBaseUrl), 0, 0, 0},
+    {"timeout_ms", SETTING_INT, offsetof(SetterSettings, timeoutMs), 1, 3600000, 30000},
+    {"connect_timeout_ms", SETTING_INT, offsetof(SetterSettings, connectTimeoutMs), 1, 600000,
+     10000},
+    {"max_retries", SETTING_INT, offsetof(SetterSettings, maxRetries), 0, 10, 3},
+    {"concurrency", SETTING_INT, offsetof(SetterSettings, concurrency), 1, 64, 8},
+    {"cache_ttl", SETTING_INT, offsetof(SetterSettings, cacheTtl), 0, 2592000, 0},
+    {"max_response_bytes", SETTING_INT, offsetof(SetterSettings, maxResponseBytes), 1024,
+     4294967295LL, 268435456},
+    {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0},
+    {"progress", SETTING_INT, offsetof(SetterSettings, progress), 0, 1, 0},
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
@@ -83,7 +84,7 @@ static int sqlCallsSetterConfig(const char *z) {
       for (; *z; z++) {
         if (*z != cClose) continue;
         if (cClose != ']' && z[1] == cClose) {
-          z++;   /* a doubled quote stays inside */
+          z++; /* a doubled quote stays inside */
           continue;
         }
         break;
@@ -94,7 +95,8 @@ static int sqlCallsSetterConfig(const char *z) {
     } else if (z[0] == '-' && z[1] == '-') {
       while (*z && *z != '\n') z++;
     } else if (z[0] == '/' && z[1] == '*') {
-      for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {}
+      for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
+      }
       if (*z) z += 2;
     } else if (isIdentifierChar(*z)) {
       const char *zStart = z;
@@ -181,9 +183,9 @@ static char *checkBaseUrl(const char *zUrl) {
   if (strpbrk(zUrl, "?#")) {
     zErr = sqlite3_mprintf("base_url must not contain a user name, query or fragment: '%s'", zUrl);
   } else if (hasControlChar(zUrl) || strchr(zUrl, ' ') ||
-      curl_url_set(pUrl, CURLUPART_URL, zUrl, 0) != CURLUE_OK ||
-      curl_url_get(pUrl, CURLUPART_SCHEME, &zScheme, 0) != CURLUE_OK ||
-      curl_url_get(pUrl, CURLUPART_HOST, &zHost, 0) != CURLUE_OK) {
+             curl_url_set(pUrl, CURLUPART_URL, zUrl, 0) != CURLUE_OK ||
+             curl_url_get(pUrl, CURLUPART_SCHEME, &zScheme, 0) != CURLUE_OK ||
+             curl_url_get(pUrl, CURLUPART_HOST, &zHost, 0) != CURLUE_OK) {
     zErr = sqlite3_mprintf("base_url is not a valid URL: '%s'", zUrl);
   } else if (curl_url_get(pUrl, CURLUPART_USER, &zUser, 0) == CURLUE_OK ||
              curl_url_get(pUrl, CURLUPART_QUERY, &zQuery, 0) == CURLUE_OK ||
@@ -193,8 +195,10 @@ static char *checkBaseUrl(const char *zUrl) {
     /* fine */
   } else if (strcmp(zScheme, "http") == 0) {
     if (!isLoopbackHost(zHost)) {
-      zErr = sqlite3_mprintf("base_url must use https (plain http is allowed only to "
-                             "loopback addresses such as 127.0.0.1): '%s'", zUrl);
+      zErr = sqlite3_mprintf(
+          "base_url must use https (plain http is allowed only to "
+          "loopback addresses such as 127.0.0.1): '%s'",
+          zUrl);
     }
   } else {
     zErr = sqlite3_mprintf("base_url must be an https URL: '%s'", zUrl);
@@ -242,12 +246,16 @@ static char *readKeyFile(const char *zPath, char **pzErr) {
     return NULL;
   }
   zBuf[n] = 0;
-  for (zStart = zBuf; *zStart && isspace((unsigned char)*zStart); zStart++) {}
-  for (zEnd = zBuf + n; zEnd > zStart && isspace((unsigned char)zEnd[-1]); zEnd--) {}
+  for (zStart = zBuf; *zStart && isspace((unsigned char)*zStart); zStart++) {
+  }
+  for (zEnd = zBuf + n; zEnd > zStart && isspace((unsigned char)zEnd[-1]); zEnd--) {
+  }
   *zEnd = 0;
   if (*zStart == 0 || hasControlChar(zStart) || strlen(zStart) > API_KEY_MAX_BYTES) {
-    *pzErr = sqlite3_mprintf("api_key_file '%s' does not hold a key (one line, no control "
-                             "characters, at most %d bytes)", zPath, API_KEY_MAX_BYTES);
+    *pzErr = sqlite3_mprintf(
+        "api_key_file '%s' does not hold a key (one line, no control "
+        "characters, at most %d bytes)",
+        zPath, API_KEY_MAX_BYTES);
     memset(zBuf, 0, n);
     sqlite3_free(zBuf);
     return NULL;
@@ -370,13 +378,18 @@ static void resultSetting(sqlite3_context *ctx, SetterSettings *p, const Setting
     sqlite3_result_int64(ctx, *intSlot(p, pDef));
   } else if (pDef->eKind == SETTING_KEY) {
     size_t n = p->zApiKey ? strlen(p->zApiKey) : 0;
-    if (n == 0) sqlite3_result_null(ctx);
-    else if (n >= 16) sqlite3_result_text(ctx, sqlite3_mprintf("****%s", p->zApiKey + n - 4), -1, sqlite3_free);
-    else sqlite3_result_text(ctx, "****", -1, SQLITE_STATIC);
+    if (n == 0)
+      sqlite3_result_null(ctx);
+    else if (n >= 16)
+      sqlite3_result_text(ctx, sqlite3_mprintf("****%s", p->zApiKey + n - 4), -1, sqlite3_free);
+    else
+      sqlite3_result_text(ctx, "****", -1, SQLITE_STATIC);
   } else {
     const char *z = *textSlot(p, pDef);
-    if (z) sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
-    else sqlite3_result_null(ctx);
+    if (z)
+      sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_result_null(ctx);
   }
 }
 
@@ -403,7 +416,8 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     char *zErr = sqlite3_mprintf(
         "setter_config: unknown setting '%s' (settings: api_key, api_key_file, base_url, "
         "timeout_ms, connect_timeout_ms, max_retries, concurrency, cache_ttl, "
-        "max_response_bytes, ca_bundle, progress; and 'cache')", zName ? zName : "NULL");
+        "max_response_bytes, ca_bundle, progress; and 'cache')",
+        zName ? zName : "NULL");
     sqlite3_result_error(ctx, zErr ? zErr : "setter_config: unknown setting", -1);
     sqlite3_free(zErr);
     return;
@@ -413,12 +427,14 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     char *zErr = NULL;
     int rc;
     if (zValue && (size_t)sqlite3_value_bytes(argv[1]) != strlen(zValue)) {
-      zErr = pDef->eKind == SETTING_KEY ? sqlite3_mprintf("%s", zKeyRule)
-                                        : sqlite3_mprintf("%s must not contain a NUL character", zName);
+      zErr = pDef->eKind == SETTING_KEY
+                 ? sqlite3_mprintf("%s", zKeyRule)
+                 : sqlite3_mprintf("%s must not contain a NUL character", zName);
       rc = SQLITE_ERROR;
     } else if (!calledByDirectSql(pConn->db)) {
-      zErr = sqlite3_mprintf("settings can be changed only by a statement that itself calls "
-                             "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
+      zErr = sqlite3_mprintf(
+          "settings can be changed only by a statement that itself calls "
+          "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
       rc = SQLITE_ERROR;
     } else {
       rc = applySetting(&pConn->settings, pDef, zValue, &zErr);

@@ -28,19 +28,19 @@
 
 struct SetterFetcher {
   CURLM *pMulti;
-  CURLSH *pShare;          /* TLS session cache shared by the easy handles */
-  CURL **apIdle;           /* easy handles ready for reuse */
+  CURLSH *pShare; /* TLS session cache shared by the easy handles */
+  CURL **apIdle;  /* easy handles ready for reuse */
   int nIdle;
   int nIdleAlloc;
-  uint64_t randomState;    /* for backoff jitter */
+  uint64_t randomState; /* for backoff jitter */
 };
 
 struct SetterRequestState {
-  CURL *pEasy;             /* while in flight */
-  int64_t notBeforeMs;     /* when a retry may start */
+  CURL *pEasy;         /* while in flight */
+  int64_t notBeforeMs; /* when a retry may start */
   int64_t startedMs;
-  size_t nAlloc;           /* bytes allocated to zBody */
-  int bTooLarge;           /* the body passed maxResponseBytes */
+  size_t nAlloc; /* bytes allocated to zBody */
+  int bTooLarge; /* the body passed maxResponseBytes */
   int64_t maxBytes;
   char zCurlError[CURL_ERROR_SIZE];
 };
@@ -114,7 +114,8 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
     size_t nNew = pState->nAlloc ? pState->nAlloc * 2 : 16384;
     char *zNew;
     if (pState->nAlloc == 0 &&
-        curl_easy_getinfo(pState->pEasy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &nExpected) == CURLE_OK &&
+        curl_easy_getinfo(pState->pEasy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &nExpected) ==
+            CURLE_OK &&
         nExpected > 0 && nExpected <= pState->maxBytes) {
       nNew = (size_t)nExpected + 1;
     }
@@ -158,7 +159,8 @@ static CURLcode configureEasy(SetterFetcher *p, CURL *pEasy, SetterRequest *pReq
                               const SetterFetchSettings *pSettings, struct curl_slist *pHeaders) {
   int bHttps = strncmp(pReq->zUrl, "https://", 8) == 0;
   CURLcode rc = CURLE_OK;
-#define SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt(pEasy, opt, val)
+#define SET(opt, val) \
+  if (rc == CURLE_OK) rc = curl_easy_setopt(pEasy, opt, val)
   SET(CURLOPT_URL, pReq->zUrl);
   SET(CURLOPT_HTTPGET, 1L);
   SET(CURLOPT_HTTPHEADER, pHeaders);
@@ -208,7 +210,8 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   pReq->nAttempt++;
   rc = configureEasy(p, pEasy, pReq, pSettings, pHeaders);
   if (rc != CURLE_OK) {
-    snprintf(pReq->zError, sizeof pReq->zError, "libcurl refused an option: %s", curl_easy_strerror(rc));
+    snprintf(pReq->zError, sizeof pReq->zError, "libcurl refused an option: %s",
+             curl_easy_strerror(rc));
   } else if (curl_multi_add_handle(p->pMulti, pEasy) != CURLM_OK) {
     snprintf(pReq->zError, sizeof pReq->zError, "libcurl could not start the transfer");
     rc = CURLE_FAILED_INIT;
@@ -242,7 +245,8 @@ static int isTransientCurlError(CURLcode rc) {
 }
 
 /* Plain-text description of a transport failure into pReq->zError. */
-static void describeCurlError(SetterRequest *pReq, CURLcode rc, const SetterFetchSettings *pSettings) {
+static void describeCurlError(SetterRequest *pReq, CURLcode rc,
+                              const SetterFetchSettings *pSettings) {
   SetterRequestState *pState = pReq->pState;
   if (pState->bTooLarge || rc == CURLE_FILESIZE_EXCEEDED) {
     snprintf(pReq->zError, sizeof pReq->zError,
@@ -260,8 +264,8 @@ static void describeCurlError(SetterRequest *pReq, CURLcode rc, const SetterFetc
   }
 }
 
-static void reportAttempt(const SetterFetchSettings *pSettings, SetterRequest *pReq,
-                          long status, const char *zError) {
+static void reportAttempt(const SetterFetchSettings *pSettings, SetterRequest *pReq, long status,
+                          const char *zError) {
   SetterAttempt a;
   if (pSettings->xAttempt == NULL) return;
   a.zLogUrl = pReq->zLogUrl;
@@ -299,9 +303,10 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
     reportAttempt(pSettings, pReq, status, NULL);
     if (isTransientStatus(status) && bRetryAllowed) {
       if (retryAfter > SETTER_RETRY_AFTER_MAX_SECONDS) {
-        snprintf(pReq->zError, sizeof pReq->zError,
-                 "the server asked to retry after %lld s, longer than the %d s this extension waits",
-                 (long long)retryAfter, SETTER_RETRY_AFTER_MAX_SECONDS);
+        snprintf(
+            pReq->zError, sizeof pReq->zError,
+            "the server asked to retry after %lld s, longer than the %d s this extension waits",
+            (long long)retryAfter, SETTER_RETRY_AFTER_MAX_SECONDS);
         pReq->eOutcome = SETTER_OUTCOME_FAILED;
       } else {
         bRetry = 1;
@@ -363,10 +368,10 @@ static void reportProgress(const SetterFetchSettings *pSettings, int nDone, int 
   fprintf(stderr, "setter: %d/%d lookups done\n", nDone, nReq);
 }
 
-int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings,
-                   SetterRequest *aReq, int nReq) {
+int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, SetterRequest *aReq,
+                   int nReq) {
   struct curl_slist *pHeaders;
-  int iNext = 0;        /* requests before iNext have been started at least once */
+  int iNext = 0; /* requests before iNext have been started at least once */
   int nInFlight = 0, nDone = 0, iFailed = -1, i;
   int concurrency = pSettings->concurrency > 0 ? pSettings->concurrency : 1;
   int64_t lastProgressMs = setterMonotonicMs();

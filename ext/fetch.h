@@ -35,46 +35,46 @@ typedef struct SetterFetcher SetterFetcher;
 
 /* What one attempt looked like, for the request log. */
 typedef struct SetterAttempt {
-  const char *zLogUrl;   /* path and query */
-  long status;           /* HTTP status, 0 when there was no answer */
-  int iAttempt;          /* 1 for the first try */
+  const char *zLogUrl; /* path and query */
+  long status;         /* HTTP status, 0 when there was no answer */
+  int iAttempt;        /* 1 for the first try */
   int64_t elapsedMs;
-  int64_t nBytes;        /* body bytes received */
-  const char *zError;    /* NULL, or what went wrong */
+  int64_t nBytes;     /* body bytes received */
+  const char *zError; /* NULL, or what went wrong */
 } SetterAttempt;
 
 enum SetterOutcome {
   SETTER_OUTCOME_PENDING = 0,
-  SETTER_OUTCOME_HTTP,          /* got an HTTP answer: status, zBody */
-  SETTER_OUTCOME_FAILED,        /* no usable answer: zError */
-  SETTER_OUTCOME_CANCELLED,     /* stopped because another request failed */
-  SETTER_OUTCOME_REJECTED       /* HTTP 200, but xDone refused the answer */
+  SETTER_OUTCOME_HTTP,      /* got an HTTP answer: status, zBody */
+  SETTER_OUTCOME_FAILED,    /* no usable answer: zError */
+  SETTER_OUTCOME_CANCELLED, /* stopped because another request failed */
+  SETTER_OUTCOME_REJECTED   /* HTTP 200, but xDone refused the answer */
 };
 
 typedef struct SetterRequestState SetterRequestState;
 
 typedef struct SetterRequest {
-  const char *zUrl;             /* in: the full URL */
-  const char *zLogUrl;          /* in: its path and query, for the log */
-  int eOutcome;                 /* out: enum SetterOutcome */
-  long status;                  /* out: HTTP status, or 0 */
-  char *zBody;                  /* out: response body (malloc'd) */
+  const char *zUrl;    /* in: the full URL */
+  const char *zLogUrl; /* in: its path and query, for the log */
+  int eOutcome;        /* out: enum SetterOutcome */
+  long status;         /* out: HTTP status, or 0 */
+  char *zBody;         /* out: response body (malloc'd) */
   size_t nBody;
-  char *zLocation;              /* out: Location of a 3xx answer (malloc'd) */
-  char zError[256];             /* out: transport failure, plain text */
-  int nAttempt;                 /* out: attempts made */
-  SetterRequestState *pState;   /* private to fetch.c */
+  char *zLocation;            /* out: Location of a 3xx answer (malloc'd) */
+  char zError[256];           /* out: transport failure, plain text */
+  int nAttempt;               /* out: attempts made */
+  SetterRequestState *pState; /* private to fetch.c */
 } SetterRequest;
 
 typedef struct SetterFetchSettings {
   const char *zApiKey;
-  const char *zCaBundle;        /* NULL: the system's CAs */
-  int64_t timeoutMs;            /* whole request, per attempt */
+  const char *zCaBundle; /* NULL: the system's CAs */
+  int64_t timeoutMs;     /* whole request, per attempt */
   int64_t connectTimeoutMs;
   int64_t maxResponseBytes;
   int maxRetries;
   int concurrency;
-  int bProgress;                /* report progress on stderr */
+  int bProgress; /* report progress on stderr */
   void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
   void *pAttemptCtx;
   /* Called as soon as request iReq got HTTP 200, so its body can be parsed
@@ -84,7 +84,6 @@ typedef struct SetterFetchSettings {
   int (*xDone)(void *pCtx, int iReq, SetterRequest *pReq);
   void *pDoneCtx;
 } SetterFetchSettings;
-
 
 SetterFetcher *setterFetcherNew(void);
 void setterFetcherFree(SetterFetcher *pFetcher);

@@ -35,17 +35,17 @@ static const struct {
   unsigned char eField;
   unsigned char eKind;
 } aMessageField[] = {
-  {"messageId", SETTER_FIELD_MESSAGE_ID, KIND_INTEGER},
-  {"senderType", SETTER_FIELD_SENDER_TYPE, KIND_TEXT},
-  {"content", SETTER_FIELD_CONTENT, KIND_TEXT},
-  {"createdAt", SETTER_FIELD_CREATED_AT, KIND_TEXT},
-  {"latestStatus", SETTER_FIELD_LATEST_STATUS, KIND_TEXT},
-  {"failureReason", SETTER_FIELD_FAILURE_REASON, KIND_TEXT},
-  {"errorCode", SETTER_FIELD_ERROR_CODE, KIND_CODE},
-  {"errorTitle", SETTER_FIELD_ERROR_TITLE, KIND_TEXT},
-  {"errorMessage", SETTER_FIELD_ERROR_MESSAGE, KIND_TEXT},
-  {"errorDetails", SETTER_FIELD_ERROR_DETAILS, KIND_JSON},
-  {"platformResourceId", SETTER_FIELD_PLATFORM_RESOURCE_ID, KIND_TEXT},
+    {"messageId", SETTER_FIELD_MESSAGE_ID, KIND_INTEGER},
+    {"senderType", SETTER_FIELD_SENDER_TYPE, KIND_TEXT},
+    {"content", SETTER_FIELD_CONTENT, KIND_TEXT},
+    {"createdAt", SETTER_FIELD_CREATED_AT, KIND_TEXT},
+    {"latestStatus", SETTER_FIELD_LATEST_STATUS, KIND_TEXT},
+    {"failureReason", SETTER_FIELD_FAILURE_REASON, KIND_TEXT},
+    {"errorCode", SETTER_FIELD_ERROR_CODE, KIND_CODE},
+    {"errorTitle", SETTER_FIELD_ERROR_TITLE, KIND_TEXT},
+    {"errorMessage", SETTER_FIELD_ERROR_MESSAGE, KIND_TEXT},
+    {"errorDetails", SETTER_FIELD_ERROR_DETAILS, KIND_JSON},
+    {"platformResourceId", SETTER_FIELD_PLATFORM_RESOURCE_ID, KIND_TEXT},
 };
 
 #define N_MESSAGE_FIELD (int)(sizeof(aMessageField) / sizeof(aMessageField[0]))
@@ -56,10 +56,10 @@ static const struct {
 #define READ_NOMEM 2
 
 typedef struct JsonReader {
-  const char *z;     /* the body */
-  size_t n;          /* its length */
-  size_t i;          /* current offset */
-  char *zErr;        /* where to describe a failure */
+  const char *z; /* the body */
+  size_t n;      /* its length */
+  size_t i;      /* current offset */
+  char *zErr;    /* where to describe a failure */
   size_t nErr;
 } JsonReader;
 
@@ -125,8 +125,8 @@ static cJSON *readValue(JsonReader *r, const char **pzRaw, size_t *pnRaw, const 
 
 /* Read a member name and the ':' after it.  Names without escapes are
 ** returned in place; others are decoded by cJSON into *ppOwned. */
-static int readMemberName(JsonReader *r, const char **pzName, size_t *pnName,
-                          cJSON **ppOwned, const char *zWhere) {
+static int readMemberName(JsonReader *r, const char **pzName, size_t *pnName, cJSON **ppOwned,
+                          const char *zWhere) {
   size_t j;
   *ppOwned = NULL;
   if (readPeek(r) != '"') {
@@ -188,8 +188,10 @@ size_t setterJsonCompact(const char *z, size_t n, char *zOut) {
     char c = z[i];
     if (inString) {
       zOut[j++] = c;
-      if (c == '\\' && i + 1 < n) zOut[j++] = z[++i];
-      else if (c == '"') inString = 0;
+      if (c == '\\' && i + 1 < n)
+        zOut[j++] = z[++i];
+      else if (c == '"')
+        inString = 0;
     } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
       zOut[j++] = c;
       if (c == '"') inString = 1;
@@ -284,11 +286,21 @@ static size_t decodeJsonString(const char *z, size_t n, char *zOut) {
     }
     c = z[++i];
     switch (c) {
-      case 'b': zOut[j++] = '\b'; break;
-      case 'f': zOut[j++] = '\f'; break;
-      case 'n': zOut[j++] = '\n'; break;
-      case 'r': zOut[j++] = '\r'; break;
-      case 't': zOut[j++] = '\t'; break;
+      case 'b':
+        zOut[j++] = '\b';
+        break;
+      case 'f':
+        zOut[j++] = '\f';
+        break;
+      case 'n':
+        zOut[j++] = '\n';
+        break;
+      case 'r':
+        zOut[j++] = '\r';
+        break;
+      case 't':
+        zOut[j++] = '\t';
+        break;
       case 'u': {
         long unit = readUnicodeEscape(z + i - 1, n - i + 1);
         unsigned long code = unit < 0 ? 0xFFFD : (unsigned long)unit;
@@ -307,15 +319,17 @@ static size_t decodeJsonString(const char *z, size_t n, char *zOut) {
         j += putUtf8(zOut + j, code);
         break;
       }
-      default: zOut[j++] = c; break;   /* " \ / */
+      default:
+        zOut[j++] = c;
+        break; /* " \ / */
     }
   }
   return j;
 }
 
 /* Store one member value in its cell, by the field's kind. */
-static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell,
-                     int eKind, const cJSON *pItem, const char *zRaw, size_t nRaw) {
+static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell, int eKind,
+                     const cJSON *pItem, const char *zRaw, size_t nRaw) {
   int64_t iValue;
   if (nRaw > UINT32_MAX) return readFail(r, "a value of %zu bytes is too large", nRaw);
   if (cJSON_IsNull(pItem)) {
@@ -493,8 +507,8 @@ static int readResponse(JsonReader *r, SetterRows *pRows) {
   return READ_OK;
 }
 
-int setterParseResponse(char *zBody, size_t nBody, unsigned int mask,
-                        SetterRows **ppRows, char *zErr, size_t nErr) {
+int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, SetterRows **ppRows,
+                        char *zErr, size_t nErr) {
   JsonReader r;
   SetterRows *pRows;
   int rc;

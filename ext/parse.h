@@ -23,8 +23,8 @@
 #define SETTER_PARSE_ERR_MAX 200
 
 /* Returns 0 on success (*ppRows set), 1 on a malformed body, 2 on no memory. */
-int setterParseResponse(char *zBody, size_t nBody, unsigned int mask,
-                        SetterRows **ppRows, char *zErr, size_t nErr);
+int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, SetterRows **ppRows,
+                        char *zErr, size_t nErr);
 
 /* The message of an API error body: its "message" string, else its
 ** "error" string, else "error"."message"; NULL if none (or not JSON).

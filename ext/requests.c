@@ -28,7 +28,7 @@ typedef struct LogEntry {
 struct SetterRequestLog {
   LogEntry *aEntry;
   int nCapacity;
-  int64_t nextId;     /* id of the next entry; ids start at 1 */
+  int64_t nextId; /* id of the next entry; ids start at 1 */
 };
 
 SetterRequestLog *setterRequestLogNew(int nCapacity) {
@@ -78,8 +78,8 @@ static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int att
 }
 
 void setterRequestLogAttempt(void *pCtx, const SetterAttempt *a) {
-  addEntry((SetterRequestLog *)pCtx, a->zLogUrl, a->status, a->iAttempt, a->elapsedMs,
-           a->nBytes, 0, a->zError);
+  addEntry((SetterRequestLog *)pCtx, a->zLogUrl, a->status, a->iAttempt, a->elapsedMs, a->nBytes, 0,
+           a->zError);
 }
 
 void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl) {
@@ -106,8 +106,8 @@ typedef struct RequestsVtab {
 
 typedef struct RequestsCursor {
   sqlite3_vtab_cursor base;
-  int64_t id;        /* current entry */
-  int64_t lastId;    /* last entry that existed at xFilter */
+  int64_t id;     /* current entry */
+  int64_t lastId; /* last entry that existed at xFilter */
 } RequestsCursor;
 
 static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
@@ -119,7 +119,8 @@ static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const 
     *pzErr = sqlite3_mprintf("setter_requests takes no arguments");
     return SQLITE_ERROR;
   }
-  rc = sqlite3_declare_vtab(db,
+  rc = sqlite3_declare_vtab(
+      db,
       "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT, status INTEGER,"
       " attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER, cached INTEGER, error TEXT)");
   if (rc != SQLITE_OK) return rc;
@@ -161,11 +162,14 @@ static SetterRequestLog *cursorLog(sqlite3_vtab_cursor *pCursor) {
   return ((RequestsVtab *)pCursor->pVtab)->pConn->pLog;
 }
 
-static int requestsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
-                          int argc, sqlite3_value **argv) {
+static int requestsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
+                          sqlite3_value **argv) {
   RequestsCursor *pCur = (RequestsCursor *)pCursor;
   SetterRequestLog *pLog = cursorLog(pCursor);
-  (void)idxNum; (void)idxStr; (void)argc; (void)argv;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
   pCur->lastId = pLog->nextId - 1;
   pCur->id = pLog->nextId - pLog->nCapacity;
   if (pCur->id < 1) pCur->id = 1;
@@ -191,17 +195,33 @@ static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
   LogEntry *e = entryById(cursorLog(pCursor), pCur->id);
   if (e == NULL) return SQLITE_OK;
   switch (iCol) {
-    case REQUESTS_COLUMN_ID: sqlite3_result_int64(ctx, e->id); break;
-    case REQUESTS_COLUMN_STARTED_AT: sqlite3_result_text(ctx, e->zStartedAt, -1, SQLITE_TRANSIENT); break;
-    case REQUESTS_COLUMN_METHOD: sqlite3_result_text(ctx, "GET", -1, SQLITE_STATIC); break;
-    case REQUESTS_COLUMN_URL: sqlite3_result_text(ctx, e->zUrl, -1, SQLITE_TRANSIENT); break;
+    case REQUESTS_COLUMN_ID:
+      sqlite3_result_int64(ctx, e->id);
+      break;
+    case REQUESTS_COLUMN_STARTED_AT:
+      sqlite3_result_text(ctx, e->zStartedAt, -1, SQLITE_TRANSIENT);
+      break;
+    case REQUESTS_COLUMN_METHOD:
+      sqlite3_result_text(ctx, "GET", -1, SQLITE_STATIC);
+      break;
+    case REQUESTS_COLUMN_URL:
+      sqlite3_result_text(ctx, e->zUrl, -1, SQLITE_TRANSIENT);
+      break;
     case REQUESTS_COLUMN_STATUS:
       if (e->status) sqlite3_result_int64(ctx, e->status);
       break;
-    case REQUESTS_COLUMN_ATTEMPT: sqlite3_result_int(ctx, e->attempt); break;
-    case REQUESTS_COLUMN_ELAPSED_MS: sqlite3_result_int64(ctx, e->elapsedMs); break;
-    case REQUESTS_COLUMN_BYTES: sqlite3_result_int64(ctx, e->nBytes); break;
-    case REQUESTS_COLUMN_CACHED: sqlite3_result_int(ctx, e->cached); break;
+    case REQUESTS_COLUMN_ATTEMPT:
+      sqlite3_result_int(ctx, e->attempt);
+      break;
+    case REQUESTS_COLUMN_ELAPSED_MS:
+      sqlite3_result_int64(ctx, e->elapsedMs);
+      break;
+    case REQUESTS_COLUMN_BYTES:
+      sqlite3_result_int64(ctx, e->nBytes);
+      break;
+    case REQUESTS_COLUMN_CACHED:
+      sqlite3_result_int(ctx, e->cached);
+      break;
     default:
       if (e->zError) sqlite3_result_text(ctx, e->zError, -1, SQLITE_TRANSIENT);
       break;
@@ -215,30 +235,30 @@ static int requestsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
 }
 
 static sqlite3_module requestsModule = {
-  0,                  /* iVersion */
-  requestsConnect,    /* xCreate: same as xConnect, so the table is eponymous */
-  requestsConnect,    /* xConnect */
-  requestsBestIndex,  /* xBestIndex */
-  requestsDisconnect, /* xDisconnect */
-  requestsDisconnect, /* xDestroy */
-  requestsOpen,       /* xOpen */
-  requestsClose,      /* xClose */
-  requestsFilter,     /* xFilter */
-  requestsNext,       /* xNext */
-  requestsEof,        /* xEof */
-  requestsColumn,     /* xColumn */
-  requestsRowid,      /* xRowid */
-  0,                  /* xUpdate: read-only */
-  0,                  /* xBegin */
-  0,                  /* xSync */
-  0,                  /* xCommit */
-  0,                  /* xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0,                  /* xSavepoint */
-  0,                  /* xRelease */
-  0,                  /* xRollbackTo */
-  0                   /* xShadowName */
+    0,                  /* iVersion */
+    requestsConnect,    /* xCreate: same as xConnect, so the table is eponymous */
+    requestsConnect,    /* xConnect */
+    requestsBestIndex,  /* xBestIndex */
+    requestsDisconnect, /* xDisconnect */
+    requestsDisconnect, /* xDestroy */
+    requestsOpen,       /* xOpen */
+    requestsClose,      /* xClose */
+    requestsFilter,     /* xFilter */
+    requestsNext,       /* xNext */
+    requestsEof,        /* xEof */
+    requestsColumn,     /* xColumn */
+    requestsRowid,      /* xRowid */
+    0,                  /* xUpdate: read-only */
+    0,                  /* xBegin */
+    0,                  /* xSync */
+    0,                  /* xCommit */
+    0,                  /* xRollback */
+    0,                  /* xFindFunction */
+    0,                  /* xRename */
+    0,                  /* xSavepoint */
+    0,                  /* xRelease */
+    0,                  /* xRollbackTo */
+    0                   /* xShadowName */
 };
 
 int setterRequestsRegister(sqlite3 *db, SetterConn *pConn) {

@@ -49,26 +49,26 @@ enum SetterField {
 
 typedef struct SetterValue {
   union {
-    int64_t i;         /* SETTER_INTEGER */
-    const char *z;     /* SETTER_TEXT: n bytes, not necessarily 0-terminated */
+    int64_t i;     /* SETTER_INTEGER */
+    const char *z; /* SETTER_TEXT: n bytes, not necessarily 0-terminated */
   } u;
-  uint32_t n;          /* text length in bytes */
-  uint8_t type;        /* SETTER_INTEGER, SETTER_TEXT or SETTER_NULL */
+  uint32_t n;   /* text length in bytes */
+  uint8_t type; /* SETTER_INTEGER, SETTER_TEXT or SETTER_NULL */
 } SetterValue;
 
 typedef struct SetterArenaBlock SetterArenaBlock;
 
 typedef struct SetterRows {
-  int nRef;                     /* references; freed when it drops to 0 */
-  unsigned int mask;            /* SETTER_FIELD_BIT()s that were extracted */
-  int nSlot;                    /* cells per row = number of bits in mask */
+  int nRef;                              /* references; freed when it drops to 0 */
+  unsigned int mask;                     /* SETTER_FIELD_BIT()s that were extracted */
+  int nSlot;                             /* cells per row = number of bits in mask */
   signed char aSlot[SETTER_FIELD_COUNT]; /* field -> cell index, or -1 */
-  int64_t nRow;                 /* number of messages */
-  int64_t nRowAlloc;            /* rows allocated in aCell */
-  SetterValue *aCell;           /* nRow * nSlot cells */
-  char *zContextStartsAt;       /* metadata.contextStartsAt, or NULL */
-  SetterArenaBlock *pArena;     /* strings */
-  size_t nArenaBytes;           /* bytes allocated to the arena */
+  int64_t nRow;                          /* number of messages */
+  int64_t nRowAlloc;                     /* rows allocated in aCell */
+  SetterValue *aCell;                    /* nRow * nSlot cells */
+  char *zContextStartsAt;                /* metadata.contextStartsAt, or NULL */
+  SetterArenaBlock *pArena;              /* strings */
+  size_t nArenaBytes;                    /* bytes allocated to the arena */
 } SetterRows;
 
 /* A new empty result extracting the fields in mask, or NULL (no memory). */

@@ -16,7 +16,8 @@ char *setterSanitize(const char *z, size_t n, size_t nMax) {
   for (i = 0; i < n && j < nMax; i++) {
     unsigned char c = (unsigned char)z[i];
     if (c < 0x20 || c == 0x7f) c = ' ';
-    if (c == ' ' && j > 0 && zOut[j - 1] == ' ' && i > 0 && (unsigned char)z[i - 1] < 0x21) continue;
+    if (c == ' ' && j > 0 && zOut[j - 1] == ' ' && i > 0 && (unsigned char)z[i - 1] < 0x21)
+      continue;
     zOut[j++] = (char)c;
   }
   if (i < n) {

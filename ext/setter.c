@@ -55,7 +55,7 @@ static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
-int sqlite3_setter_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+    int sqlite3_setter_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   SetterConn *pConn;
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);

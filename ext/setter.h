@@ -21,17 +21,17 @@ SQLITE_EXTENSION_INIT3
 
 /* Settings of one connection (see config.c for names, defaults, ranges). */
 typedef struct SetterSettings {
-  char *zApiKey;          /* NULL: not configured */
-  char *zApiKeyFile;      /* the file api_key was last read from, or NULL */
-  char *zBaseUrl;         /* validated, without a trailing '/' */
-  char *zCaBundle;        /* NULL: the system's CA store */
+  char *zApiKey;     /* NULL: not configured */
+  char *zApiKeyFile; /* the file api_key was last read from, or NULL */
+  char *zBaseUrl;    /* validated, without a trailing '/' */
+  char *zCaBundle;   /* NULL: the system's CA store */
   int64_t timeoutMs;
   int64_t connectTimeoutMs;
   int64_t maxRetries;
   int64_t concurrency;
-  int64_t cacheTtl;       /* seconds; 0 = no cross-statement cache */
+  int64_t cacheTtl; /* seconds; 0 = no cross-statement cache */
   int64_t maxResponseBytes;
-  int64_t progress;       /* 1: bulk lookups report progress on stderr */
+  int64_t progress; /* 1: bulk lookups report progress on stderr */
 } SetterSettings;
 
 typedef struct SetterCache SetterCache;
@@ -40,11 +40,11 @@ typedef struct SetterRequestLog SetterRequestLog;
 typedef struct SetterConn {
   sqlite3 *db;
   SetterSettings settings;
-  SetterFetcher *pFetcher;     /* created on the first request */
-  SetterCache *pCache;         /* cross-statement cache (cache_ttl) */
-  SetterCache *pStatementCache;/* answers while any cursor is open (vtab.c) */
-  int nOpenCursor;             /* open setter_conversations cursors */
-  SetterRequestLog *pLog;      /* for setter_requests */
+  SetterFetcher *pFetcher;      /* created on the first request */
+  SetterCache *pCache;          /* cross-statement cache (cache_ttl) */
+  SetterCache *pStatementCache; /* answers while any cursor is open (vtab.c) */
+  int nOpenCursor;              /* open setter_conversations cursors */
+  SetterRequestLog *pLog;       /* for setter_requests */
 } SetterConn;
 
 /* Memory bound of the cross-statement cache (cache_ttl > 0). */

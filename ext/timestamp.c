@@ -49,8 +49,7 @@ int setterTimestampParse(const char *z, size_t n, int64_t *pMicros) {
   int year, month, day, hour, minute, second = 0, micros = 0;
   int64_t offsetSeconds = 0;
   if (readDigits(z, n, &i, 4, &year) || readChar(z, n, &i, '-') ||
-      readDigits(z, n, &i, 2, &month) || readChar(z, n, &i, '-') ||
-      readDigits(z, n, &i, 2, &day)) {
+      readDigits(z, n, &i, 2, &month) || readChar(z, n, &i, '-') || readDigits(z, n, &i, 2, &day)) {
     return 1;
   }
   if (i >= n || (z[i] != 'T' && z[i] != 't' && z[i] != ' ')) return 1;
@@ -86,12 +85,14 @@ int setterTimestampParse(const char *z, size_t n, int64_t *pMicros) {
     if (oh > 23 || om > 59) return 1;
     offsetSeconds = sign * (oh * 3600 + om * 60);
   }
-  if (i != n || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-      hour > 24 || minute > 59 || second > 60) {
+  if (i != n || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 24 ||
+      minute > 59 || second > 60) {
     return 1;
   }
-  *pMicros = ((daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-               second - offsetSeconds) * 1000000) + micros;
+  *pMicros = ((daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
+               offsetSeconds) *
+              1000000) +
+             micros;
   return 0;
 }
 
@@ -121,7 +122,6 @@ void setterWallClockIso(char *zOut, size_t nOut, int64_t agoMs) {
   ts.tv_sec = (time_t)(ms / 1000);
   ts.tv_nsec = (long)(ms % 1000) * 1000000;
   gmtime_r(&ts.tv_sec, &tm);
-  snprintf(zOut, nOut, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-           (int)(ts.tv_nsec / 1000000));
+  snprintf(zOut, nOut, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
 }

@@ -21,12 +21,12 @@
 ** configure this table: settings come only from the environment and from
 ** setter_config() called directly.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "cache.h"
+#include "lookup.h"
 #include "parse.h"
 #include "requests.h"
 #include "sanitize.h"
@@ -35,26 +35,24 @@
 #include "vtab.h"
 
 /* Columns, in declaration order. */
-#define COLUMN_BOT_INTEGRATION_ID 0   /* hidden input */
-#define COLUMN_USER_NUMBER 1          /* hidden input */
-#define COLUMN_SESSION_ID 2           /* hidden input */
-#define COLUMN_MESSAGE_ID 3           /* first message column = SETTER_FIELD_MESSAGE_ID */
+#define COLUMN_BOT_INTEGRATION_ID 0 /* hidden input */
+#define COLUMN_USER_NUMBER 1        /* hidden input */
+#define COLUMN_SESSION_ID 2         /* hidden input */
+#define COLUMN_MESSAGE_ID 3         /* first message column = SETTER_FIELD_MESSAGE_ID */
 #define COLUMN_PLATFORM_RESOURCE_ID 13
 #define COLUMN_CONTEXT_STARTS_AT 14
 #define COLUMN_IN_CONTEXT 15
-#define COLUMN_RAW_JSON 16            /* hidden */
+#define COLUMN_RAW_JSON 16 /* hidden */
 #define N_INPUT_COLUMN 3
 
-#define SCHEMA                                                                   \
-  "CREATE TABLE x(bot_integration_id INTEGER HIDDEN, user_number TEXT HIDDEN,"   \
-  " session_id INTEGER HIDDEN, message_id INTEGER, sender_type TEXT,"            \
-  " content TEXT, created_at TEXT, latest_status TEXT, failure_reason TEXT,"     \
-  " error_code, error_title TEXT, error_message TEXT, error_details TEXT,"       \
-  " platform_resource_id TEXT, context_starts_at TEXT, in_context INTEGER,"      \
+#define SCHEMA                                                                 \
+  "CREATE TABLE x(bot_integration_id INTEGER HIDDEN, user_number TEXT HIDDEN," \
+  " session_id INTEGER HIDDEN, message_id INTEGER, sender_type TEXT,"          \
+  " content TEXT, created_at TEXT, latest_status TEXT, failure_reason TEXT,"   \
+  " error_code, error_title TEXT, error_message TEXT, error_details TEXT,"     \
+  " platform_resource_id TEXT, context_starts_at TEXT, in_context INTEGER,"    \
   " raw_json TEXT HIDDEN)"
 
-#define USER_NUMBER_MAX_BYTES 256
-#define SETTER_SANITIZE_MAX_BYTES 200
 #define ROWS_PER_LOOKUP_ESTIMATE 25
 #define COST_PER_LOOKUP 1000.0
 #define COST_WITHOUT_KEYS 1e18
@@ -64,26 +62,13 @@ typedef struct SetterVtab {
   SetterConn *pConn;
 } SetterVtab;
 
-/* One distinct (bot, user_number | session_id) of a statement. */
-typedef struct Lookup {
-  sqlite3_value *pBot;       /* bot_integration_id as given */
-  sqlite3_value *pWho;       /* user_number or session_id as given */
-  int bSession;              /* pWho is a session_id */
-  sqlite3_int64 iBot;
-  sqlite3_int64 iSession;
-  char *zUser;               /* user_number as text (sqlite3_malloc'd) */
-  char *zKey;                /* cache key */
-  SetterRows *pRows;         /* NULL until answered */
-} Lookup;
-
 typedef struct SetterCursor {
   sqlite3_vtab_cursor base;
-  Lookup *aLookup;
-  int nLookup;
-  int iLookup;                    /* current lookup */
-  sqlite3_int64 iRow;             /* current row of aLookup[iLookup] */
+  SetterLookupList lookups; /* the distinct lookups of the last xFilter */
+  int iLookup;              /* current lookup */
+  sqlite3_int64 iRow;       /* current row of lookups.a[iLookup] */
   sqlite3_int64 iRowid;
-  unsigned int mask;              /* fields the statement reads */
+  unsigned int mask; /* fields the statement reads */
 } SetterCursor;
 
 /* ---- errors ---- */
@@ -110,14 +95,6 @@ static int setError(SetterVtab *pVtab, char *zMsg) {
   return SQLITE_ERROR;
 }
 
-/* "bot_integration_id 123, user_number '1234567890'" */
-static char *describeLookup(const Lookup *p) {
-  if (p->bSession) {
-    return sqlite3_mprintf("bot_integration_id %lld, session_id %lld", p->iBot, p->iSession);
-  }
-  return sqlite3_mprintf("bot_integration_id %lld, user_number '%q'", p->iBot, p->zUser);
-}
-
 /* The API's own message from an error body, else the start of the body. */
 static char *apiMessage(const char *zBody, size_t nBody) {
   char *zFound = setterApiErrorMessage(zBody, nBody);
@@ -128,12 +105,14 @@ static char *apiMessage(const char *zBody, size_t nBody) {
 }
 
 /* The error for a lookup whose request ended badly. */
-static int setFetchError(SetterVtab *pVtab, const Lookup *pLookup, const SetterRequest *pReq) {
-  char *zWhat = describeLookup(pLookup);
+static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
+                         const SetterRequest *pReq) {
+  char *zWhat = setterLookupDescribe(pLookup);
   char *zApi = NULL, *zMsg;
   char zAttempts[48] = "";
   if (zWhat == NULL) return SQLITE_NOMEM;
-  if (pReq->nAttempt > 1) snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
+  if (pReq->nAttempt > 1)
+    snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
   if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
     char *zClean = setterSanitize(pReq->zError, strlen(pReq->zError), SETTER_SANITIZE_MAX_BYTES);
     zMsg = sqlite3_mprintf("request for %s failed%s: %s", zWhat, zAttempts, zClean ? zClean : "");
@@ -142,8 +121,10 @@ static int setFetchError(SetterVtab *pVtab, const Lookup *pLookup, const SetterR
     char *zLocation = pReq->zLocation ? setterSanitize(pReq->zLocation, strlen(pReq->zLocation),
                                                        SETTER_SANITIZE_MAX_BYTES)
                                       : NULL;
-    zMsg = sqlite3_mprintf("HTTP %ld for %s: redirect to '%s' not followed (the API key is "
-                           "sent only to base_url)", pReq->status, zWhat, zLocation ? zLocation : "?");
+    zMsg = sqlite3_mprintf(
+        "HTTP %ld for %s: redirect to '%s' not followed (the API key is "
+        "sent only to base_url)",
+        pReq->status, zWhat, zLocation ? zLocation : "?");
     sqlite3_free(zLocation);
   } else {
     const char *zHint = "";
@@ -167,7 +148,8 @@ static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *a
   int rc;
   (void)argv;
   if (argc > 3) {
-    *pzErr = sqlite3_mprintf(SETTER_ERROR_PREFIX "takes no arguments: settings come from the "
+    *pzErr = sqlite3_mprintf(SETTER_ERROR_PREFIX
+                             "takes no arguments: settings come from the "
                              "SETTER_* environment or setter_config()");
     return SQLITE_ERROR;
   }
@@ -210,13 +192,15 @@ static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
   for (iCol = COLUMN_MESSAGE_ID; iCol <= COLUMN_PLATFORM_RESOURCE_ID; iCol++) {
     if (colUsed & ((sqlite3_uint64)1 << iCol)) mask |= SETTER_FIELD_BIT(iCol - COLUMN_MESSAGE_ID);
   }
-  if (colUsed & ((sqlite3_uint64)1 << COLUMN_IN_CONTEXT)) mask |= SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT);
-  if (colUsed & ((sqlite3_uint64)1 << COLUMN_RAW_JSON)) mask |= SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
+  if (colUsed & ((sqlite3_uint64)1 << COLUMN_IN_CONTEXT))
+    mask |= SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT);
+  if (colUsed & ((sqlite3_uint64)1 << COLUMN_RAW_JSON))
+    mask |= SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
   return mask;
 }
 
 static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  int aConstraint[N_INPUT_COLUMN] = {-1, -1, -1};   /* column -> constraint used */
+  int aConstraint[N_INPUT_COLUMN] = {-1, -1, -1}; /* column -> constraint used */
   int idxNum = 0, iArg = 0, i, iCol;
   (void)pVtab;
   for (i = 0; i < pInfo->nConstraint; i++) {
@@ -286,18 +270,7 @@ static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
 }
 
 static void clearLookups(SetterCursor *pCur) {
-  int i;
-  for (i = 0; i < pCur->nLookup; i++) {
-    Lookup *p = &pCur->aLookup[i];
-    sqlite3_value_free(p->pBot);
-    sqlite3_value_free(p->pWho);
-    sqlite3_free(p->zUser);
-    sqlite3_free(p->zKey);
-    setterRowsUnref(p->pRows);
-  }
-  sqlite3_free(pCur->aLookup);
-  pCur->aLookup = NULL;
-  pCur->nLookup = 0;
+  setterLookupsClear(&pCur->lookups);
   pCur->iLookup = 0;
   pCur->iRow = 0;
 }
@@ -318,7 +291,7 @@ static int setterClose(sqlite3_vtab_cursor *pCursor) {
 typedef struct InputList {
   sqlite3_value **apValue;
   int nValue;
-  int bOwned;          /* the values are copies to free */
+  int bOwned; /* the values are copies to free */
 } InputList;
 
 static int allNull(const InputList *pList) {
@@ -361,179 +334,19 @@ static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A positive integer input (bot_integration_id, session_id); an integral
-** REAL or a canonical decimal TEXT is accepted too.  Returns 0 or sets an
-** error naming the column. */
-static int readIdInput(SetterVtab *pVtab, sqlite3_value *pVal, const char *zColumn,
-                       sqlite3_int64 *piOut) {
-  int eType = sqlite3_value_type(pVal);
-  if (eType == SQLITE_INTEGER) {
-    *piOut = sqlite3_value_int64(pVal);
-  } else if (eType == SQLITE_FLOAT) {
-    double r = sqlite3_value_double(pVal);
-    if (!(r >= -9.2e18 && r <= 9.2e18) || r != (double)(sqlite3_int64)r) {
-      return setError(pVtab, sqlite3_mprintf("%s must be an integer, not %!.15g", zColumn, r));
-    }
-    *piOut = (sqlite3_int64)r;
-  } else if (eType == SQLITE_TEXT) {
-    const char *z = (const char *)sqlite3_value_text(pVal);
-    char *zEnd = NULL;
-    long long v = 0;
-    int i, bDigits = z && z[0];
-    for (i = 0; bDigits && z[i]; i++) bDigits = z[i] >= '0' && z[i] <= '9';
-    if (bDigits) v = strtoll(z, &zEnd, 10);
-    if (!bDigits || i > 19 || (v == 9223372036854775807LL && strcmp(z, "9223372036854775807") != 0)) {
-      char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES);
-      int rc = setError(pVtab, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));
-      sqlite3_free(zClean);
-      return rc;
-    }
-    *piOut = v;
-  } else {
-    return setError(pVtab, sqlite3_mprintf("%s must be an integer, not a blob", zColumn));
-  }
-  if (*piOut <= 0) {
-    return setError(pVtab, sqlite3_mprintf("%s must be a positive integer, not %lld", zColumn, *piOut));
-  }
-  return SQLITE_OK;
-}
-
-/* user_number: TEXT or INTEGER, 1..USER_NUMBER_MAX_BYTES bytes, no control
-** characters.  *pzOut is sqlite3_malloc'd. */
-static int readUserInput(SetterVtab *pVtab, sqlite3_value *pVal, char **pzOut) {
-  int eType = sqlite3_value_type(pVal);
-  const unsigned char *z;
-  int n, i;
-  if (eType != SQLITE_TEXT && eType != SQLITE_INTEGER) {
-    return setError(pVtab, sqlite3_mprintf("user_number must be text, not %s",
-                                           eType == SQLITE_FLOAT ? "a real number" : "a blob"));
-  }
-  z = sqlite3_value_text(pVal);
-  n = sqlite3_value_bytes(pVal);
-  if (z == NULL) return SQLITE_NOMEM;
-  if (n == 0) return setError(pVtab, sqlite3_mprintf("user_number must not be empty"));
-  if (n > USER_NUMBER_MAX_BYTES) {
-    return setError(pVtab, sqlite3_mprintf("user_number is too long (%d bytes, at most %d)", n,
-                                           USER_NUMBER_MAX_BYTES));
-  }
-  for (i = 0; i < n; i++) {
-    if (z[i] < 0x20 || z[i] == 0x7f) {
-      return setError(pVtab, sqlite3_mprintf("user_number must not contain control characters"));
-    }
-  }
-  *pzOut = sqlite3_mprintf("%s", z);
-  return *pzOut ? SQLITE_OK : SQLITE_NOMEM;
-}
-
 /* ---- xFilter ---- */
-
-static int compareLookupKeys(const void *a, const void *b) {
-  const Lookup *pA = *(const Lookup *const *)a, *pB = *(const Lookup *const *)b;
-  int c = strcmp(pA->zKey, pB->zKey);
-  return c ? c : (pA < pB ? -1 : pA > pB);
-}
-
-/* Drops lookups whose key an earlier one has, keeping the first. */
-static int removeDuplicateLookups(SetterCursor *pCur) {
-  Lookup **apSorted;
-  int i, nKept = 0;
-  if (pCur->nLookup < 2) return SQLITE_OK;
-  apSorted = sqlite3_malloc64((sqlite3_uint64)pCur->nLookup * sizeof(Lookup *));
-  if (apSorted == NULL) return SQLITE_NOMEM;
-  for (i = 0; i < pCur->nLookup; i++) apSorted[i] = &pCur->aLookup[i];
-  qsort(apSorted, (size_t)pCur->nLookup, sizeof(Lookup *), compareLookupKeys);
-  for (i = 1, nKept = 0; i < pCur->nLookup; i++) {
-    if (strcmp(apSorted[i]->zKey, apSorted[nKept]->zKey) == 0) {
-      sqlite3_free(apSorted[i]->zKey);
-      apSorted[i]->zKey = NULL;   /* marks a duplicate of apSorted[nKept] */
-    } else {
-      nKept = i;
-    }
-  }
-  nKept = 0;
-  sqlite3_free(apSorted);
-  for (i = 0; i < pCur->nLookup; i++) {
-    Lookup *p = &pCur->aLookup[i];
-    if (p->zKey) {
-      pCur->aLookup[nKept++] = *p;
-    } else {
-      sqlite3_value_free(p->pBot);
-      sqlite3_value_free(p->pWho);
-      sqlite3_free(p->zUser);
-    }
-  }
-  pCur->nLookup = nKept;
-  return SQLITE_OK;
-}
-
-/* Builds the distinct lookups of bots x (users | sessions), skipping NULLs. */
-static int buildLookups(SetterVtab *pVtab, SetterCursor *pCur, const InputList *pBots,
-                        const InputList *pWhos, int bSession) {
-  const char *zBaseUrl = pVtab->pConn->settings.zBaseUrl;
-  int i, j, rc;
-  sqlite3_uint64 nMax = (sqlite3_uint64)pBots->nValue * (sqlite3_uint64)pWhos->nValue;
-  if (nMax == 0) return SQLITE_OK;
-  pCur->aLookup = sqlite3_malloc64(nMax * sizeof(Lookup));
-  if (pCur->aLookup == NULL) return SQLITE_NOMEM;
-  for (i = 0; i < pBots->nValue; i++) {
-    sqlite3_int64 iBot;
-    if (sqlite3_value_type(pBots->apValue[i]) == SQLITE_NULL) continue;
-    rc = readIdInput(pVtab, pBots->apValue[i], "bot_integration_id", &iBot);
-    if (rc) return rc;
-    for (j = 0; j < pWhos->nValue; j++) {
-      sqlite3_value *pWho = pWhos->apValue[j];
-      Lookup *p = &pCur->aLookup[pCur->nLookup];
-      if (sqlite3_value_type(pWho) == SQLITE_NULL) continue;
-      memset(p, 0, sizeof(*p));
-      p->bSession = bSession;
-      p->iBot = iBot;
-      rc = bSession ? readIdInput(pVtab, pWho, "session_id", &p->iSession)
-                    : readUserInput(pVtab, pWho, &p->zUser);
-      if (rc) return rc;
-      pCur->nLookup++;
-      p->pBot = sqlite3_value_dup(pBots->apValue[i]);
-      p->pWho = sqlite3_value_dup(pWho);
-      p->zKey = bSession ? sqlite3_mprintf("%s %lld s:%lld", zBaseUrl, iBot, p->iSession)
-                         : sqlite3_mprintf("%s %lld u:%s", zBaseUrl, iBot, p->zUser);
-      if (p->pBot == NULL || p->pWho == NULL || p->zKey == NULL) return SQLITE_NOMEM;
-    }
-  }
-  return removeDuplicateLookups(pCur);
-}
-
-/* URL of a lookup; *pzLogUrl points at its path and query inside it. */
-static char *lookupUrl(const char *zBaseUrl, const Lookup *p, const char **pzLogUrl) {
-  char *zUrl;
-  const char *zAuthority;
-  if (p->bSession) {
-    zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?sessionId=%lld",
-                           zBaseUrl, p->iBot, p->iSession);
-  } else {
-    char *zEscaped = curl_easy_escape(NULL, p->zUser, 0);
-    if (zEscaped == NULL) return NULL;
-    zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?userNumber=%s",
-                           zBaseUrl, p->iBot, zEscaped);
-    curl_free(zEscaped);
-  }
-  if (zUrl == NULL) return NULL;
-  zAuthority = strstr(zUrl, "://");
-  zAuthority = zAuthority ? zAuthority + 3 : zUrl;
-  *pzLogUrl = strchr(zAuthority, '/');
-  if (*pzLogUrl == NULL) *pzLogUrl = zUrl;
-  return zUrl;
-}
 
 /* Answers lookups from the statement's and the connection's caches. */
 static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowMs) {
   int i;
-  for (i = 0; i < pCur->nLookup; i++) {
-    Lookup *p = &pCur->aLookup[i];
+  for (i = 0; i < pCur->lookups.n; i++) {
+    SetterLookup *p = &pCur->lookups.a[i];
     p->pRows = setterCacheGet(pConn->pStatementCache, p->zKey, pCur->mask, 0);
     if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
       p->pRows = setterCacheGet(pConn->pCache, p->zKey, pCur->mask, nowMs);
       if (p->pRows) {
         const char *zLogUrl = NULL;
-        char *zUrl = lookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
+        char *zUrl = setterLookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
         if (zUrl) setterRequestLogCached(pConn->pLog, zLogUrl);
         sqlite3_free(zUrl);
         setterCachePut(pConn->pStatementCache, p->zKey, p->pRows, 0);
@@ -560,8 +373,8 @@ static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
 /* What setterFetchAll's xDone needs to parse answers as they arrive. */
 typedef struct ArrivalContext {
   SetterVtab *pVtab;
-  Lookup **apPending;        /* apPending[i] is the lookup of request i */
-  unsigned int mask;         /* fields to extract */
+  SetterLookup **apPending; /* apPending[i] is the lookup of request i */
+  unsigned int mask;        /* fields to extract */
 } ArrivalContext;
 
 /* The fields to extract: what the statement reads, and with cache_ttl
@@ -580,18 +393,18 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, const SetterCursor 
 ** the batch with the statement's error set. */
 static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   ArrivalContext *p = pCtx;
-  Lookup *pLookup = p->apPending[iReq];
+  SetterLookup *pLookup = p->apPending[iReq];
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
   if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
-  pReq->zBody = NULL;   /* the parser takes the body */
+  pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
   if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {
     sqlite3_free(zSnippet);
     return 0;
   }
-  zWhat = describeLookup(pLookup);
+  zWhat = setterLookupDescribe(pLookup);
   setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
                                      zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
                                      zSnippet ? "')" : ""));
@@ -601,7 +414,7 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
 }
 
 /* After a whole batch succeeded: remember its answers. */
-static int cacheAnswers(SetterConn *pConn, Lookup **apPending, int nPending) {
+static int cacheAnswers(SetterConn *pConn, SetterLookup **apPending, int nPending) {
   int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
   int i;
   for (i = 0; i < nPending; i++) {
@@ -621,32 +434,34 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   SetterFetchSettings settings;
   ArrivalContext arrival;
   SetterRequest *aReq = NULL;
-  Lookup **apPending = NULL;
+  SetterLookup **apPending = NULL;
   int nPending = 0, i, iFailed, rc = SQLITE_OK;
 
-  for (i = 0; i < pCur->nLookup; i++) nPending += pCur->aLookup[i].pRows == NULL;
+  for (i = 0; i < pCur->lookups.n; i++) nPending += pCur->lookups.a[i].pRows == NULL;
   if (nPending == 0) return SQLITE_OK;
   if (pConn->settings.zApiKey == NULL) {
-    return setError(pVtab, sqlite3_mprintf("no API key: set the SETTER_API_KEY environment "
-                                           "variable, or run SELECT setter_config('api_key', '...')"));
+    return setError(pVtab,
+                    sqlite3_mprintf("no API key: set the SETTER_API_KEY environment "
+                                    "variable, or run SELECT setter_config('api_key', '...')"));
   }
   if (pConn->pFetcher == NULL) {
     pConn->pFetcher = setterFetcherNew();
-    if (pConn->pFetcher == NULL) return setError(pVtab, sqlite3_mprintf("could not initialise libcurl"));
+    if (pConn->pFetcher == NULL)
+      return setError(pVtab, sqlite3_mprintf("could not initialise libcurl"));
   }
   aReq = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterRequest));
-  apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(Lookup *));
+  apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterLookup *));
   if (aReq == NULL || apPending == NULL) {
     rc = SQLITE_NOMEM;
     goto done;
   }
   memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
   nPending = 0;
-  for (i = 0; i < pCur->nLookup; i++) {
-    Lookup *p = &pCur->aLookup[i];
+  for (i = 0; i < pCur->lookups.n; i++) {
+    SetterLookup *p = &pCur->lookups.a[i];
     if (p->pRows) continue;
     apPending[nPending] = p;
-    aReq[nPending].zUrl = lookupUrl(pConn->settings.zBaseUrl, p, &aReq[nPending].zLogUrl);
+    aReq[nPending].zUrl = setterLookupUrl(pConn->settings.zBaseUrl, p, &aReq[nPending].zLogUrl);
     if (aReq[nPending++].zUrl == NULL) {
       rc = SQLITE_NOMEM;
       goto done;
@@ -662,7 +477,7 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   if (iFailed == -2) {
     rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
   } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
-    rc = SQLITE_ERROR;   /* parseArrival set the message */
+    rc = SQLITE_ERROR; /* parseArrival set the message */
   } else if (iFailed >= 0) {
     rc = setFetchError(pVtab, apPending[iFailed], &aReq[iFailed]);
   } else {
@@ -681,16 +496,16 @@ done:
 
 /* Moves to the first row at or after (iLookup, iRow). */
 static void skipEmptyLookups(SetterCursor *pCur) {
-  while (pCur->iLookup < pCur->nLookup &&
-         (pCur->aLookup[pCur->iLookup].pRows == NULL ||
-          pCur->iRow >= pCur->aLookup[pCur->iLookup].pRows->nRow)) {
+  while (pCur->iLookup < pCur->lookups.n &&
+         (pCur->lookups.a[pCur->iLookup].pRows == NULL ||
+          pCur->iRow >= pCur->lookups.a[pCur->iLookup].pRows->nRow)) {
     pCur->iLookup++;
     pCur->iRow = 0;
   }
 }
 
-static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
-                        int argc, sqlite3_value **argv) {
+static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
+                        sqlite3_value **argv) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
   SetterVtab *pVtab = (SetterVtab *)pCursor->pVtab;
   InputList bots = {NULL, 0, 0}, users = {NULL, 0, 0}, sessions = {NULL, 0, 0};
@@ -701,14 +516,17 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   clearLookups(pCur);
   pCur->mask = ((unsigned int)idxNum >> IDX_FIELD_SHIFT) & SETTER_FIELD_ALL;
   if (!(idxNum & IDX_BOT)) {
-    return setError(pVtab, sqlite3_mprintf(
-        "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
-        "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')"));
+    return setError(
+        pVtab,
+        sqlite3_mprintf(
+            "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
+            "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')"));
   }
   if (!(idxNum & (IDX_USER | IDX_SESSION))) {
-    return setError(pVtab, sqlite3_mprintf(
-        "user_number or session_id is required: add AND user_number = '<number>' "
-        "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)"));
+    return setError(
+        pVtab,
+        sqlite3_mprintf("user_number or session_id is required: add AND user_number = '<number>' "
+                        "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)"));
   }
   rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
   if (rc == SQLITE_OK && (idxNum & IDX_USER)) {
@@ -719,12 +537,16 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   }
   /* Both given: an error, unless one is all NULL (then nothing matches). */
   bSession = !(idxNum & IDX_USER);
-  if (rc == SQLITE_OK && (idxNum & IDX_USER) && (idxNum & IDX_SESSION) &&
-      !allNull(&users) && !allNull(&sessions)) {
+  if (rc == SQLITE_OK && (idxNum & IDX_USER) && (idxNum & IDX_SESSION) && !allNull(&users) &&
+      !allNull(&sessions)) {
     rc = setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
   }
   if (rc == SQLITE_OK && !((idxNum & IDX_SESSION) && allNull(&sessions))) {
-    rc = buildLookups(pVtab, pCur, &bots, bSession ? &sessions : &users, bSession);
+    const InputList *pWhos = bSession ? &sessions : &users;
+    char *zErr = NULL;
+    rc = setterLookupsBuild(&pCur->lookups, pVtab->pConn->settings.zBaseUrl, bots.apValue,
+                            bots.nValue, pWhos->apValue, pWhos->nValue, bSession, &zErr);
+    if (rc == SQLITE_ERROR) rc = setError(pVtab, zErr);
   }
   freeInputs(&bots);
   freeInputs(&users);
@@ -751,26 +573,28 @@ static int setterNext(sqlite3_vtab_cursor *pCursor) {
 
 static int setterEof(sqlite3_vtab_cursor *pCursor) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
-  return pCur->iLookup >= pCur->nLookup;
+  return pCur->iLookup >= pCur->lookups.n;
 }
 
 static void resultCell(sqlite3_context *ctx, const SetterValue *pCell) {
   if (pCell == NULL || pCell->type == SETTER_NULL) return;
-  if (pCell->type == SETTER_INTEGER) sqlite3_result_int64(ctx, pCell->u.i);
-  else sqlite3_result_text(ctx, pCell->u.z, (int)pCell->n, SQLITE_TRANSIENT);
+  if (pCell->type == SETTER_INTEGER)
+    sqlite3_result_int64(ctx, pCell->u.i);
+  else
+    sqlite3_result_text(ctx, pCell->u.z, (int)pCell->n, SQLITE_TRANSIENT);
 }
 
 static void resultInContext(sqlite3_context *ctx, const SetterRows *pRows, sqlite3_int64 iRow) {
   const SetterValue *pCreated = setterRowsCell(pRows, iRow, SETTER_FIELD_CREATED_AT);
   const char *zContext = pRows->zContextStartsAt;
   if (zContext == NULL || pCreated == NULL || pCreated->type != SETTER_TEXT) return;
-  sqlite3_result_int(ctx, setterTimestampCompare(pCreated->u.z, pCreated->n, zContext,
-                                                 strlen(zContext)) >= 0);
+  sqlite3_result_int(
+      ctx, setterTimestampCompare(pCreated->u.z, pCreated->n, zContext, strlen(zContext)) >= 0);
 }
 
 static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
-  const Lookup *p = &pCur->aLookup[pCur->iLookup];
+  const SetterLookup *p = &pCur->lookups.a[pCur->iLookup];
   switch (iCol) {
     case COLUMN_BOT_INTEGRATION_ID:
       sqlite3_result_value(ctx, p->pBot);
@@ -805,30 +629,30 @@ static int setterRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
 }
 
 static sqlite3_module setterModule = {
-  0,                  /* iVersion */
-  setterConnect,      /* xCreate: same as xConnect, which makes the table eponymous */
-  setterConnect,      /* xConnect: refuses arguments */
-  setterBestIndex,    /* xBestIndex */
-  setterDisconnect,   /* xDisconnect */
-  setterDisconnect,   /* xDestroy */
-  setterOpen,         /* xOpen */
-  setterClose,        /* xClose */
-  setterFilter,       /* xFilter */
-  setterNext,         /* xNext */
-  setterEof,          /* xEof */
-  setterColumn,       /* xColumn */
-  setterRowid,        /* xRowid */
-  0,                  /* xUpdate: read-only */
-  0,                  /* xBegin */
-  0,                  /* xSync */
-  0,                  /* xCommit */
-  0,                  /* xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0,                  /* xSavepoint */
-  0,                  /* xRelease */
-  0,                  /* xRollbackTo */
-  0                   /* xShadowName */
+    0,                /* iVersion */
+    setterConnect,    /* xCreate: same as xConnect, which makes the table eponymous */
+    setterConnect,    /* xConnect: refuses arguments */
+    setterBestIndex,  /* xBestIndex */
+    setterDisconnect, /* xDisconnect */
+    setterDisconnect, /* xDestroy */
+    setterOpen,       /* xOpen */
+    setterClose,      /* xClose */
+    setterFilter,     /* xFilter */
+    setterNext,       /* xNext */
+    setterEof,        /* xEof */
+    setterColumn,     /* xColumn */
+    setterRowid,      /* xRowid */
+    0,                /* xUpdate: read-only */
+    0,                /* xBegin */
+    0,                /* xSync */
+    0,                /* xCommit */
+    0,                /* xRollback */
+    0,                /* xFindFunction */
+    0,                /* xRename */
+    0,                /* xSavepoint */
+    0,                /* xRelease */
+    0,                /* xRollbackTo */
+    0                 /* xShadowName */
 };
 
 int setterConversationsRegister(sqlite3 *db, SetterConn *pConn, void (*xDestroy)(void *)) {
