@@ -251,6 +251,20 @@ def forget_process(proc):
         _children.discard(proc)
 
 
+
+def communicate(proc, data, timeout):
+    """Feeds data, waits at most timeout s (then kills the process group);
+    returns (output bytes, timed_out) and forgets the process."""
+    try:
+        out, _ = proc.communicate(data, timeout=timeout)
+        return out, False
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        out, _ = proc.communicate()
+        return out, True
+    finally:
+        forget_process(proc)
+
 def kill_group(proc, sig=signal.SIGKILL):
     try:
         os.killpg(proc.pid, sig)
@@ -465,15 +479,7 @@ def run_case(case, worker, opts, base_env):
         t0 = time.monotonic()
         proc = start_process(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        timed_out = False
-        try:
-            out, _ = proc.communicate(script.encode("utf-8"), timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            kill_group(proc)
-            out, _ = proc.communicate()
-        finally:
-            forget_process(proc)
+        out, timed_out = communicate(proc, script.encode("utf-8"), timeout)
         res.elapsed = time.monotonic() - t0
         text = out.decode("utf-8", errors="replace")
         rc = proc.returncode
@@ -611,15 +617,7 @@ def run_also(cmd, opts, env):
     except OSError as e:
         print("FAIL --also %s\n    cannot start: %s" % (cmd, e), flush=True)
         return 0, 1
-    timed_out = False
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        kill_group(proc)
-        out, _ = proc.communicate()
-    finally:
-        forget_process(proc)
+    out, timed_out = communicate(proc, None, timeout)
     elapsed = time.monotonic() - t0
     text = out.decode("utf-8", errors="replace")
     rc = proc.returncode
