@@ -70,7 +70,8 @@ $(THREAD_TEST): tests/unit/thread_test.c tests/unit/unit.h
 unit: $(UNIT_TESTS) $(THREAD_TEST)
 
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
-        --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py"
+        --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
+        --also "$(PYTHON) tests/test_http2.py"
 
 test:
 	@sh scripts/install-deps.sh build test
