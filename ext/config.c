@@ -351,7 +351,7 @@ int setterSettingsInit(SetterSettings *p, char **pzErr) {
     if (zValue == NULL || (zValue[0] == 0 && pDef->eKind != SETTING_KEY)) continue;
     rc = applySetting(p, pDef, zValue, &zErr);
     if (rc) {
-      char *zClean = zErr ? setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES) : NULL;
+      char *zClean = zErr ? setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL) : NULL;
       *pzErr = sqlite3_mprintf("setter: %s: %s", zEnv, zClean ? zClean : "out of memory");
       sqlite3_free(zClean);
       sqlite3_free(zErr);
@@ -444,7 +444,7 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       return;
     }
     if (rc) {
-      char *zClean = setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES);
+      char *zClean = setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL);
       char *zMsg = sqlite3_mprintf("setter_config: %s", zClean ? zClean : "out of memory");
       sqlite3_result_error(ctx, zMsg ? zMsg : "setter_config: out of memory", -1);
       sqlite3_free(zMsg);

@@ -444,7 +444,7 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, Sette
       reportProgress(pSettings, nDone, nReq, &lastProgressMs, 0);
       if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
         if (iFailed < 0) iFailed = (int)(pReq - aReq);
-      } else if (pSettings->xDone &&
+      } else if (pSettings->xDone && iFailed < 0 &&
                  pSettings->xDone(pSettings->pDoneCtx, (int)(pReq - aReq), pReq) != 0) {
         pReq->eOutcome = SETTER_OUTCOME_REJECTED;
         if (iFailed < 0) iFailed = (int)(pReq - aReq);

@@ -38,7 +38,7 @@ static int readIdInput(sqlite3_value *pVal, const char *zColumn, sqlite3_int64 *
     if (bDigits) v = strtoll(z, &zEnd, 10);
     if (!bDigits || i > 19 ||
         (v == 9223372036854775807LL && strcmp(z, "9223372036854775807") != 0)) {
-      char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES);
+      char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES, NULL);
       int rc =
           inputError(pzErr, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));
       sqlite3_free(zClean);

@@ -102,8 +102,15 @@ static int readPunct(JsonReader *r, char cWant, const char *zWhere) {
 static cJSON *readValue(JsonReader *r, const char **pzRaw, size_t *pnRaw, const char *zWhere) {
   const char *zEnd = NULL;
   cJSON *pItem;
-  if (readPeek(r) < 0) {
+  int c = readPeek(r);
+  if (c < 0) {
     readFail(r, "response ends early at byte %zu, in %s", r->i, zWhere);
+    return NULL;
+  }
+  /* cJSON would skip any byte up to 0x20 and a UTF-8 BOM before the value;
+  ** JSON allows only white space, which readPeek skipped. */
+  if (strchr("\"{[-0123456789tfn", c) == NULL || c == 0) {
+    readFail(r, "invalid JSON at byte %zu, in %s", r->i, zWhere);
     return NULL;
   }
   pItem = cJSON_ParseWithLengthOpts(r->z + r->i, r->n - r->i, &zEnd, 0);

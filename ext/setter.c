@@ -11,7 +11,8 @@
 **   setter_requests        eponymous virtual table (requests.c)
 **   setter_config()        settings, SQLITE_DIRECTONLY (config.c)
 **   setter_version()       the extension's version
-** Loading it again into the same connection changes nothing.  Nothing else
+** Loading it again into the same connection changes nothing (the state,
+** settings included, stays).  Nothing else
 ** happens here.
 */
 #include <sqlite3ext.h>
@@ -28,6 +29,8 @@ SQLITE_EXTENSION_INIT1
 #include "version.h"
 #include "vtab.h"
 
+#define SETTER_MIN_SQLITE_VERSION 3038000
+
 static pthread_once_t curlInitOnce = PTHREAD_ONCE_INIT;
 static CURLcode curlInitResult = CURLE_FAILED_INIT;
 
@@ -35,9 +38,51 @@ static void initCurlOnce(void) {
   curlInitResult = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The connections this copy of the extension is loaded into, so that a
+** second load into the same connection keeps its settings and caches. */
+static pthread_mutex_t loadedMutex = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 **apLoaded;
+static int nLoaded, nLoadedAlloc;
+
+/* 1 if db was already marked, 0 if it is now, -1 if out of memory. */
+static int markLoaded(sqlite3 *db) {
+  int i, rc = 0;
+  pthread_mutex_lock(&loadedMutex);
+  for (i = 0; i < nLoaded && apLoaded[i] != db; i++) {
+  }
+  if (i < nLoaded) {
+    rc = 1;
+  } else if (nLoaded == nLoadedAlloc) {
+    int nNew = nLoadedAlloc ? nLoadedAlloc * 2 : 8;
+    sqlite3 **apNew = sqlite3_realloc64(apLoaded, (sqlite3_uint64)nNew * sizeof(sqlite3 *));
+    if (apNew == NULL) {
+      rc = -1;
+    } else {
+      apLoaded = apNew;
+      nLoadedAlloc = nNew;
+    }
+  }
+  if (rc == 0) apLoaded[nLoaded++] = db;
+  pthread_mutex_unlock(&loadedMutex);
+  return rc;
+}
+
+static void unmarkLoaded(sqlite3 *db) {
+  int i;
+  pthread_mutex_lock(&loadedMutex);
+  for (i = 0; i < nLoaded; i++) {
+    if (apLoaded[i] == db) {
+      apLoaded[i] = apLoaded[--nLoaded];
+      break;
+    }
+  }
+  pthread_mutex_unlock(&loadedMutex);
+}
+
 static void freeConn(void *pArg) {
   SetterConn *pConn = pArg;
   if (pConn == NULL) return;
+  unmarkLoaded(pConn->db);
   setterFetcherFree(pConn->pFetcher);
   setterCacheFree(pConn->pCache);
   setterCacheFree(pConn->pStatementCache);
@@ -60,12 +105,31 @@ __declspec(dllexport)
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
 
+  if (sqlite3_libversion_number() < SETTER_MIN_SQLITE_VERSION) {
+    *pzErrMsg = sqlite3_mprintf(
+        "setter: needs SQLite 3.38.0 or newer (for sqlite3_vtab_in), "
+        "this is %s",
+        sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  switch (markLoaded(db)) {
+    case 1:
+      return SQLITE_OK; /* loaded before: keep its state */
+    case -1:
+      return SQLITE_NOMEM;
+    default:
+      break;
+  }
   if (pthread_once(&curlInitOnce, initCurlOnce) != 0 || curlInitResult != CURLE_OK) {
+    unmarkLoaded(db);
     *pzErrMsg = sqlite3_mprintf("setter: libcurl could not be initialised");
     return SQLITE_ERROR;
   }
   pConn = sqlite3_malloc(sizeof(*pConn));
-  if (pConn == NULL) return SQLITE_NOMEM;
+  if (pConn == NULL) {
+    unmarkLoaded(db);
+    return SQLITE_NOMEM;
+  }
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
   rc = setterSettingsInit(&pConn->settings, pzErrMsg);
@@ -75,11 +139,10 @@ __declspec(dllexport)
     if (pConn->pLog == NULL || pConn->pCache == NULL) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    /* Loaded before into this connection and in use: replacing a function
-    ** while a statement runs (a second SELECT load_extension(...)) fails
-    ** with SQLITE_BUSY, so the first load's state stays.  Probing with a
-    ** function rather than a query leaves the schema unread until
-    ** setter_config exists (see setterConfigRegister). */
+    /* Loaded before by another copy of the extension (another file) and
+    ** in use: replacing a function while a statement runs (as in a second
+    ** SELECT load_extension(...)) fails with SQLITE_BUSY, so the first
+    ** load's state stays. */
     rc = sqlite3_create_function(db, "setter_version", 0,
                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
                                  versionFunc, 0, 0);

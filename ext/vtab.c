@@ -73,15 +73,16 @@ typedef struct SetterCursor {
 
 /* ---- errors ---- */
 
-/* Replaces every occurrence of the API key in z by "****" (in place when it
-** fits; the key is at least as long as its replacement when >= 4 bytes). */
+/* Replaces every occurrence of the API key in z by "****", in place (a key
+** of 4 bytes or more is at least as long as its replacement). */
 static void redactKey(char *z, const char *zKey) {
   size_t nKey = zKey ? strlen(zKey) : 0;
-  char *p;
+  char *p = z;
   if (z == NULL || nKey < 4) return;
-  while ((p = strstr(z, zKey)) != NULL) {
+  while ((p = strstr(p, zKey)) != NULL) {
     memcpy(p, "****", 4);
     memmove(p + 4, p + nKey, strlen(p + nKey) + 1);
+    p += 4;
   }
 }
 
@@ -96,10 +97,10 @@ static int setError(SetterVtab *pVtab, char *zMsg) {
 }
 
 /* The API's own message from an error body, else the start of the body. */
-static char *apiMessage(const char *zBody, size_t nBody) {
+static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
   char *zFound = setterApiErrorMessage(zBody, nBody);
-  char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES)
-                      : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES);
+  char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES, zKey)
+                      : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES, zKey);
   free(zFound);
   return zOut;
 }
@@ -107,6 +108,7 @@ static char *apiMessage(const char *zBody, size_t nBody) {
 /* The error for a lookup whose request ended badly. */
 static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
                          const SetterRequest *pReq) {
+  const char *zKey = pVtab->pConn->settings.zApiKey;
   char *zWhat = setterLookupDescribe(pLookup);
   char *zApi = NULL, *zMsg;
   char zAttempts[48] = "";
@@ -114,12 +116,13 @@ static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
   if (pReq->nAttempt > 1)
     snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
   if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
-    char *zClean = setterSanitize(pReq->zError, strlen(pReq->zError), SETTER_SANITIZE_MAX_BYTES);
+    char *zClean =
+        setterSanitize(pReq->zError, strlen(pReq->zError), SETTER_SANITIZE_MAX_BYTES, zKey);
     zMsg = sqlite3_mprintf("request for %s failed%s: %s", zWhat, zAttempts, zClean ? zClean : "");
     sqlite3_free(zClean);
   } else if (pReq->status >= 300 && pReq->status < 400) {
     char *zLocation = pReq->zLocation ? setterSanitize(pReq->zLocation, strlen(pReq->zLocation),
-                                                       SETTER_SANITIZE_MAX_BYTES)
+                                                       SETTER_SANITIZE_MAX_BYTES, zKey)
                                       : NULL;
     zMsg = sqlite3_mprintf(
         "HTTP %ld for %s: redirect to '%s' not followed (the API key is "
@@ -128,7 +131,7 @@ static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
     sqlite3_free(zLocation);
   } else {
     const char *zHint = "";
-    zApi = apiMessage(pReq->zBody, pReq->nBody);
+    zApi = apiMessage(pReq->zBody, pReq->nBody, zKey);
     if (pReq->status == 401) {
       zHint = " (check the API key: SETTER_API_KEY or setter_config('api_key', ...))";
     }
@@ -397,7 +400,8 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
-  if (zBody && nBody && zBody[0] != '{') zSnippet = setterSanitize(zBody, nBody, 80);
+  if (zBody && nBody && zBody[0] != '{')
+    zSnippet = setterSanitize(zBody, nBody, 80, p->pVtab->pConn->settings.zApiKey);
   pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
   if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {

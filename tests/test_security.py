@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.parse
 import urllib.request
 
 PORT = int(os.environ["TEST_MOCK_PORT"])
@@ -209,9 +210,59 @@ def test_tls_verification():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# ---- 5: a server that echoes the key ----
+
+class EchoKeyHandler(http.server.BaseHTTPRequestHandler):
+    """Answers 401 with the Authorization header in its message, after
+    `userNumber` padding characters, so the key straddles every cut."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        pad = int(query.get("userNumber", ["0"])[0])
+        auth = self.headers.get("Authorization", "")
+        text = "x" * pad + " rejected " + auth + " (" + auth + ")\r\n"
+        where = "/elsewhere?" + auth.replace(" ", "%20")
+        status = 302 if pad == 1 else 401
+        body = json.dumps({"message": text}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if status == 302:
+            self.send_header("Location", where)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_key_echoed_by_the_server_never_shows():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoKeyHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        db = connect()
+        db.execute("SELECT setter_config('base_url', ?)", ("http://127.0.0.1:%d" % httpd.server_address[1],)).fetchall()
+        db.execute("SELECT setter_config('max_retries', 0)").fetchall()
+        leaks = []
+        for pad in [1] + list(range(150, 200, 3)):
+            err = error_of(db, "SELECT * FROM setter_conversations(1, ?)", (str(pad),)) or ""
+            # no piece of the key of 6 characters or more may show
+            pieces = [KEY[i:i + 6] for i in range(len(KEY) - 5)]
+            if any(piece in err for piece in pieces) or not err.startswith("setter_conversations: HTTP"):
+                leaks.append((pad, err))
+        check(not leaks, "a server that echoes the key (in a message cut at any place, or a Location) "
+              "never gets any piece of it into an error", repr(leaks[:2]))
+        db.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def main():
     for test in (test_headers_and_keep_alive, test_error_text_has_no_control_characters,
-                 test_tls_verification):
+                 test_tls_verification, test_key_echoed_by_the_server_never_shows):
         try:
             test()
         except Exception as e:      # a crash of the test itself counts as one failure

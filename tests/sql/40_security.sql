@@ -483,3 +483,11 @@ SELECT setter_config  ('timeout_ms');
 -- expect:
 -- 1234
 -- 1234
+
+-- case: a key equal to its own mask ('****') is redacted from errors without looping forever
+-- env: SETTER_API_KEY=****
+-- requests: 1
+-- timeout: 10
+SELECT count(*) FROM setter_conversations(403, '****');
+-- expect:
+-- Error: setter_conversations: HTTP 401 for bot_integration_id 403, user_number '****': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))

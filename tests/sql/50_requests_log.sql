@@ -102,3 +102,14 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- installed
 -- 3
 -- uninstalled
+
+-- case: loading the extension again into the same connection keeps its settings and state
+-- requests: 1
+SELECT setter_config('timeout_ms', 5000), setter_config('api_key', 'other-key-abcdefghijkl');
+SELECT count(*) FROM setter_conversations(123, 'nobody');
+.load {EXT}
+SELECT setter_config('timeout_ms'), setter_config('api_key'), (SELECT count(*) FROM setter_requests);
+-- expect:
+-- 5000|****ijkl
+-- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number 'nobody': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
+-- 5000|****ijkl|1

@@ -1015,6 +1015,10 @@ TEST(malformed_data_twice) {
 }
 
 TEST(malformed_values_anywhere_are_errors) {
+  /* cJSON would skip a control byte or a UTF-8 BOM before a value */
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":\x01 7}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\x01\"abc\"}]}"), "invalid JSON");
+  CHECK_MALFORMED(parse("{\"data\":[{\"senderType\":\xEF\xBB\xBF\"bot\"}]}"), "invalid JSON");
   CHECK_MALFORMED(parse("{\"other\":tru,\"data\":[]}"), "invalid JSON");
   CHECK_MALFORMED(parse("{\"data\":[],\"other\":[1,]}"), "invalid JSON");
   CHECK_MALFORMED(parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":}}"), "invalid JSON");
