@@ -438,6 +438,10 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       rc = SQLITE_ERROR;
     } else {
       rc = applySetting(&pConn->settings, pDef, zValue, &zErr);
+      /* answers fetched with another key must not outlive it */
+      if (rc == SQLITE_OK && (pDef->eKind == SETTING_KEY || pDef->eKind == SETTING_KEY_FILE)) {
+        setterCacheClear(pConn->pCache);
+      }
     }
     if (rc == SQLITE_NOMEM || (rc && zErr == NULL)) {
       sqlite3_result_error_nomem(ctx);

@@ -85,7 +85,6 @@ static void freeConn(void *pArg) {
   unmarkLoaded(pConn->db);
   setterFetcherFree(pConn->pFetcher);
   setterCacheFree(pConn->pCache);
-  setterCacheFree(pConn->pStatementCache);
   setterRequestLogFree(pConn->pLog);
   setterSettingsClear(&pConn->settings);
   sqlite3_free(pConn);

@@ -36,15 +36,15 @@ typedef struct SetterSettings {
 
 typedef struct SetterCache SetterCache;
 typedef struct SetterRequestLog SetterRequestLog;
+typedef struct SetterScope SetterScope;
 
 typedef struct SetterConn {
   sqlite3 *db;
   SetterSettings settings;
-  SetterFetcher *pFetcher;      /* created on the first request */
-  SetterCache *pCache;          /* cross-statement cache (cache_ttl) */
-  SetterCache *pStatementCache; /* answers while any cursor is open (vtab.c) */
-  int nOpenCursor;              /* open setter_conversations cursors */
-  SetterRequestLog *pLog;       /* for setter_requests */
+  SetterFetcher *pFetcher; /* created on the first request */
+  SetterCache *pCache;     /* cross-statement cache (cache_ttl) */
+  SetterScope *pScopes;    /* statement caches of running statements (scope.c) */
+  SetterRequestLog *pLog;  /* for setter_requests */
 } SetterConn;
 
 /* Memory bound of the cross-statement cache (cache_ttl > 0). */

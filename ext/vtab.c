@@ -30,6 +30,7 @@
 #include "parse.h"
 #include "requests.h"
 #include "sanitize.h"
+#include "scope.h"
 #include "setter.h"
 #include "timestamp.h"
 #include "vtab.h"
@@ -64,6 +65,7 @@ typedef struct SetterVtab {
 
 typedef struct SetterCursor {
   sqlite3_vtab_cursor base;
+  SetterScope *pScope;      /* the statement scope and its cache (scope.c) */
   SetterLookupList lookups; /* the distinct lookups of the last xFilter */
   int iLookup;              /* current lookup */
   sqlite3_int64 iRow;       /* current row of lookups.a[iLookup] */
@@ -250,24 +252,18 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 
 /* ---- cursor ---- */
 
-/*
-** The statement cache lives in the connection and is shared by all open
-** cursors: SQLite opens a fresh cursor for each run of a correlated
-** subquery, and a statement may name the table twice, yet each distinct
-** lookup should be fetched once per statement.  It is emptied when the last
-** cursor closes, i.e. when no statement is reading the table any more.
-*/
+/* Each cursor joins the statement scope of the cursors that opened while
+** the same statements ran (scope.c), and shares its statement cache. */
 static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   SetterConn *pConn = ((SetterVtab *)pVtab)->pConn;
-  SetterCursor *pCur;
-  if (pConn->pStatementCache == NULL) {
-    pConn->pStatementCache = setterCacheNew(0);
-    if (pConn->pStatementCache == NULL) return SQLITE_NOMEM;
-  }
-  pCur = sqlite3_malloc(sizeof(*pCur));
+  SetterCursor *pCur = sqlite3_malloc(sizeof(*pCur));
   if (pCur == NULL) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pConn->nOpenCursor++;
+  pCur->pScope = setterScopeOpen(pConn);
+  if (pCur->pScope == NULL) {
+    sqlite3_free(pCur);
+    return SQLITE_NOMEM;
+  }
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -282,8 +278,8 @@ static int setterClose(sqlite3_vtab_cursor *pCursor) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
   SetterConn *pConn = ((SetterVtab *)pCursor->pVtab)->pConn;
   clearLookups(pCur);
+  setterScopeClose(pConn, pCur->pScope);
   sqlite3_free(pCur);
-  if (--pConn->nOpenCursor == 0) setterCacheClear(pConn->pStatementCache);
   return SQLITE_OK;
 }
 
@@ -344,7 +340,7 @@ static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowM
   int i;
   for (i = 0; i < pCur->lookups.n; i++) {
     SetterLookup *p = &pCur->lookups.a[i];
-    p->pRows = setterCacheGet(pConn->pStatementCache, p->zKey, pCur->mask, 0);
+    p->pRows = setterCacheGet(setterScopeCache(pCur->pScope), p->zKey, pCur->mask, 0);
     if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
       p->pRows = setterCacheGet(pConn->pCache, p->zKey, pCur->mask, nowMs);
       if (p->pRows) {
@@ -352,7 +348,7 @@ static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowM
         char *zUrl = setterLookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
         if (zUrl) setterRequestLogCached(pConn->pLog, zLogUrl);
         sqlite3_free(zUrl);
-        setterCachePut(pConn->pStatementCache, p->zKey, p->pRows, 0);
+        setterCachePut(setterScopeCache(pCur->pScope), p->zKey, p->pRows, 0);
       }
     }
   }
@@ -418,11 +414,12 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
 }
 
 /* After a whole batch succeeded: remember its answers. */
-static int cacheAnswers(SetterConn *pConn, SetterLookup **apPending, int nPending) {
+static int cacheAnswers(SetterConn *pConn, SetterScope *pScope, SetterLookup **apPending,
+                        int nPending) {
   int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
   int i;
   for (i = 0; i < nPending; i++) {
-    if (setterCachePut(pConn->pStatementCache, apPending[i]->zKey, apPending[i]->pRows, 0)) {
+    if (setterCachePut(setterScopeCache(pScope), apPending[i]->zKey, apPending[i]->pRows, 0)) {
       return SQLITE_NOMEM;
     }
     if (pConn->settings.cacheTtl > 0) {
@@ -485,7 +482,7 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   } else if (iFailed >= 0) {
     rc = setFetchError(pVtab, apPending[iFailed], &aReq[iFailed]);
   } else {
-    rc = cacheAnswers(pConn, apPending, nPending);
+    rc = cacheAnswers(pConn, pCur->pScope, apPending, nPending);
   }
 
 done:

@@ -714,6 +714,24 @@ class TestCursorLifecycle(SetterTest):
         self.conn.close()
         self.conn = sqlite3.connect(":memory:")
 
+    def test_a_half_read_statement_does_not_serve_later_statements(self):
+        # cache_ttl is 0: every statement must ask the API again, even while
+        # an earlier statement on the connection is still open (half read).
+        half = self.conn.execute("SELECT content FROM setter_conversations(123, '1234567890')")
+        self.assertEqual(half.fetchone(), ("Hi! I'd like to book an appointment.",))
+        before = mock_requests()
+        for _ in range(2):
+            n = self.conn.execute(
+                "SELECT count(*) FROM setter_conversations(123, '1234567890')").fetchone()[0]
+            self.assertEqual(n, 3)
+        self.assertEqual(mock_requests() - before, 2, "each later statement makes its own request")
+        # and a changed key is used at once, not hidden behind the open statement's answers
+        self.conn.execute("SELECT setter_config('api_key', 'wrong-key-000000000000')").fetchall()
+        self.assertSetterError("SELECT count(*) FROM setter_conversations(123, '1234567890')",
+                               contains=("HTTP 401",))
+        self.assertEqual(half.fetchone(), ("Sure! What day works for you?",))
+        half.close()
+
     def test_many_connections_open_and_close(self):
         for _ in range(20):
             conn = connect()

@@ -255,3 +255,19 @@ GROUP BY l.rowid ORDER BY l.rowid;
 -- Bob|3
 -- Ann again|2
 -- Cy|1
+
+-- case: changing the API key empties the cross-statement cache: answers fetched with the old key are not served
+-- requests: 2
+SELECT setter_config('cache_ttl', 60);
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT setter_config('cache');
+SELECT setter_config('api_key', 'wrong-key-000000000000');
+SELECT setter_config('cache');
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect:
+-- 60
+-- 3
+-- 1
+-- ****0000
+-- 0
+-- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number '1234567890': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
