@@ -76,6 +76,12 @@ static void unmarkLoaded(sqlite3 *db) {
       break;
     }
   }
+  if (nLoaded == 0) {
+    /* The library may be unloaded with its last connection: free the list. */
+    sqlite3_free(apLoaded);
+    apLoaded = NULL;
+    nLoadedAlloc = 0;
+  }
   pthread_mutex_unlock(&loadedMutex);
 }
 
