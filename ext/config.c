@@ -62,7 +62,10 @@ static const SettingDef aSetting[] = {
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
 
-static const char zKeyRule[] = "api_key must be at most 4096 bytes without control characters";
+#define STRINGIFY(x) #x
+#define TEXT_OF(x) STRINGIFY(x)
+static const char zKeyRule[] =
+    "api_key must be at most " TEXT_OF(API_KEY_MAX_BYTES) " bytes without control characters";
 
 static int isIdentifierChar(char c) {
   return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;

@@ -4,6 +4,7 @@
 #include "lookup.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +32,12 @@ static int readIdInput(sqlite3_value *pVal, const char *zColumn, sqlite3_int64 *
     *piOut = (sqlite3_int64)r;
   } else if (eType == SQLITE_TEXT) {
     const char *z = (const char *)sqlite3_value_text(pVal);
-    char *zEnd = NULL;
     long long v = 0;
     int i, bDigits = z && z[0];
     for (i = 0; bDigits && z[i]; i++) bDigits = z[i] >= '0' && z[i] <= '9';
-    if (bDigits) v = strtoll(z, &zEnd, 10);
-    if (!bDigits || i > 19 ||
-        (v == 9223372036854775807LL && strcmp(z, "9223372036854775807") != 0)) {
+    errno = 0;
+    if (bDigits) v = strtoll(z, NULL, 10);
+    if (!bDigits || errno == ERANGE) {
       char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES, NULL);
       int rc =
           inputError(pzErr, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));

@@ -103,14 +103,6 @@ char *setterRowsAlloc(SetterRows *p, size_t n) {
   return zOut;
 }
 
-char *setterRowsCopy(SetterRows *p, const char *z, size_t n) {
-  char *zOut = setterRowsAlloc(p, n);
-  if (zOut == NULL) return NULL;
-  if (n) memcpy(zOut, z, n);
-  zOut[n] = 0;
-  return zOut;
-}
-
 size_t setterRowsBytes(const SetterRows *p) {
   return sizeof(*p) + p->nArenaBytes +
          (size_t)p->nRowAlloc * (size_t)p->nSlot * sizeof(SetterValue);

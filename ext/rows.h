@@ -84,10 +84,9 @@ SetterValue *setterRowsAppend(SetterRows *p);
 /* The cell of field f in row iRow, or NULL when f was not extracted. */
 const SetterValue *setterRowsCell(const SetterRows *p, int64_t iRow, int f);
 
-/* n+1 bytes of arena memory for a string of at most n bytes; NULL if no
-** memory.  setterRowsCopy() copies z[0..n) there and adds a 0 terminator. */
+/* n+1 bytes of arena memory for a string of at most n bytes and its 0
+** terminator; NULL if no memory. */
 char *setterRowsAlloc(SetterRows *p, size_t n);
-char *setterRowsCopy(SetterRows *p, const char *z, size_t n);
 
 /* Approximate heap bytes held, for the cache's memory bound. */
 size_t setterRowsBytes(const SetterRows *p);
