@@ -41,7 +41,9 @@ HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 
 # Parts that do not depend on SQLite, for unit tests and the fuzz target.
+# Built alone they allocate with libc (ext/alloc.h), in the extension with SQLite.
 CORE_SOURCES := ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
+STANDALONE := -DSETTER_STANDALONE
 
 .PHONY: all deps test demo bench memcheck sanitize fuzz install uninstall clean unit
 
@@ -61,7 +63,7 @@ THREAD_TEST := build/tests/thread_test
 
 build/tests/unit_%: tests/unit/unit_%.c tests/unit/unit.h $(CORE_SOURCES) $(HEADERS)
 	@mkdir -p build/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Iext -o $@ $< $(CORE_SOURCES) -lcjson
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(STANDALONE) -Iext -o $@ $< $(CORE_SOURCES) -lcjson
 
 $(THREAD_TEST): tests/unit/thread_test.c tests/unit/unit.h
 	@mkdir -p build/tests
@@ -105,7 +107,7 @@ sanitize:
 	@$(MAKE) --no-print-directory $(THREAD_TEST)
 	@mkdir -p $(SANITIZE_DIR)
 	clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
-	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
+	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
 	ASAN_OPTIONS=detect_leaks=0 $(PYTHON) tests/run.py -j 2 --timeout-scale 3 --ext $(CURDIR)/$(SANITIZE_DIR)/setter \
 	  --env LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  --env ASAN_OPTIONS=exitcode=99:detect_leaks=0 --env UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -117,7 +119,7 @@ FUZZ_DIR := build/fuzz
 fuzz:
 	@sh scripts/install-deps.sh build fuzz
 	@mkdir -p $(FUZZ_DIR) $(FUZZ_DIR)/corpus
-	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -Iext -o $(FUZZ_DIR)/fuzz_parse \
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(STANDALONE) -Iext -o $(FUZZ_DIR)/fuzz_parse \
 	  tests/fuzz/fuzz_parse.c $(CORE_SOURCES) -lcjson
 	$(FUZZ_DIR)/fuzz_parse -artifact_prefix=$(FUZZ_DIR)/ -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -dict=tests/fuzz/json.dict $(FUZZ_DIR)/corpus tests/fuzz/corpus

@@ -15,7 +15,7 @@
 #ifndef SETTER_CONFIG_H
 #define SETTER_CONFIG_H
 
-#include "setter.h"
+#include "connection.h"
 
 #define SETTER_DEFAULT_BASE_URL "https://chat.trysetter.com"
 

@@ -17,7 +17,7 @@
 #define SETTER_LOOKUP_H
 
 #include "rows.h"
-#include "setter.h"
+#include "connection.h"
 
 #define SETTER_USER_NUMBER_MAX_BYTES 256
 

@@ -11,7 +11,7 @@
 #ifndef SETTER_REQUESTS_H
 #define SETTER_REQUESTS_H
 
-#include "setter.h"
+#include "connection.h"
 
 #define SETTER_REQUEST_LOG_SIZE 1000
 

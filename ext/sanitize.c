@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "setter.h"
+#include "connection.h"
 
 char *setterSanitize(const char *z, size_t n, size_t nMax, const char *zSecret) {
   char *zOut = sqlite3_malloc64(nMax + 4);

@@ -19,7 +19,7 @@
 #define SETTER_SCOPE_H
 
 #include "cache.h"
-#include "setter.h"
+#include "connection.h"
 
 typedef struct SetterScope SetterScope;
 

@@ -25,7 +25,7 @@ SQLITE_EXTENSION_INIT1
 #include "cache.h"
 #include "config.h"
 #include "requests.h"
-#include "setter.h"
+#include "connection.h"
 #include "version.h"
 #include "vtab.h"
 

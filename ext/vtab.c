@@ -31,7 +31,7 @@
 #include "requests.h"
 #include "sanitize.h"
 #include "scope.h"
-#include "setter.h"
+#include "connection.h"
 #include "timestamp.h"
 #include "vtab.h"
 

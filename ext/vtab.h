@@ -4,7 +4,7 @@
 #ifndef SETTER_VTAB_H
 #define SETTER_VTAB_H
 
-#include "setter.h"
+#include "connection.h"
 
 /* Registers the eponymous setter_conversations table with pConn as its
 ** state; xDestroy(pConn) runs when the connection closes. */

@@ -1,5 +1,6 @@
 /*
-** setter.h - types shared by the files of the extension.
+** connection.h - the per-connection state, shared by the files of the
+** extension (internal; the entry point is setter.c).
 **
 ** SetterConn is the per-database-connection state.  setter.c creates one
 ** when the extension is loaded into a connection and hands it as client data
@@ -9,8 +10,8 @@
 ** Every file but setter.c uses SQLITE_EXTENSION_INIT3 through this header,
 ** so SQLite is called through the routines the loader passed in.
 */
-#ifndef SETTER_H
-#define SETTER_H
+#ifndef SETTER_CONNECTION_H
+#define SETTER_CONNECTION_H
 
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -53,4 +54,4 @@ typedef struct SetterConn {
 /* Error messages of setter_conversations start with this. */
 #define SETTER_ERROR_PREFIX "setter_conversations: "
 
-#endif /* SETTER_H */
+#endif /* SETTER_CONNECTION_H */
