@@ -31,6 +31,8 @@ endif
 
 WARNINGS := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARNINGS)
+# Only sqlite3_setter_init is exported (setter.c marks it): see setter.c.
+EXT_CFLAGS := -fvisibility=hidden
 CFLAGS ?= -O2 -g
 LIBS := -lcurl -lcjson -lpthread
 
@@ -54,7 +56,7 @@ deps:
 
 $(EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p dist
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
 
 # ---- tests ----
 
@@ -106,7 +108,7 @@ sanitize:
 	@sh scripts/install-deps.sh build test sanitize
 	@$(MAKE) --no-print-directory $(THREAD_TEST)
 	@mkdir -p $(SANITIZE_DIR)
-	clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
 	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
 	ASAN_OPTIONS=detect_leaks=0 $(PYTHON) tests/run.py -j 2 --timeout-scale 3 --ext $(CURDIR)/$(SANITIZE_DIR)/setter \
 	  --env LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \

@@ -1,9 +1,9 @@
 /*
 ** config.c - settings: defaults, SETTER_* environment, setter_config(),
-** validation.
+** the setter_settings table, validation.
 **
 **   name                 default                      range / rule
-**   api_key              (none)                       no control characters
+**   api_key              (none)                       8..4096 bytes, no control characters
 **   api_key_file         (none)                       reads the key from a file
 **   base_url             https://chat.trysetter.com   https, or http to loopback
 **   timeout_ms           30000                        1 .. 3600000
@@ -12,60 +12,100 @@
 **   concurrency          8                            1 .. 64
 **   cache_ttl            0 (off)                      0 .. 2592000 seconds
 **   max_response_bytes   268435456 (256 MiB)          1024 .. 4294967295
-**   ca_bundle            (system CAs)                 a readable file
-**   progress             0                            0 or 1
+**   max_lookups          100000                       1 .. 100000000
+**   ca_bundle            (system CAs)                 a readable regular file
+**   progress             auto                         0, 1 or auto
 **
 ** When both SETTER_API_KEY and SETTER_API_KEY_FILE are set, SETTER_API_KEY
 ** wins.  The key is never quoted in an error and reads back masked.
+**
+** A SETTER_* variable whose value is refused does not stop the extension
+** from loading (a GUI could not repair that from SQL): the setting keeps its
+** default, the error is kept, and every setter_conversations query fails
+** with it (setterSettingsError) until setter_config sets the setting or the
+** variable is fixed.  setter_settings shows the refused value.
 */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cache.h"
 #include "sanitize.h"
 
+#define API_KEY_MIN_BYTES 8
 #define API_KEY_MAX_BYTES 4096
+#define API_KEY_SHOWN_MIN_CHARS 16 /* longer keys read back with their last 4 characters */
 #define CONFIG_ERROR_MAX_BYTES 1000
 #define KEY_FILE_MAX_BYTES 65536
 
-enum SettingKind { SETTING_KEY, SETTING_KEY_FILE, SETTING_URL, SETTING_FILE, SETTING_INT };
+enum SettingKind {
+  SETTING_KEY,
+  SETTING_KEY_FILE,
+  SETTING_URL,
+  SETTING_FILE,
+  SETTING_INT,
+  SETTING_PROGRESS
+};
+
+/* Where a setting's value came from (SetterSettings.aSource). */
+enum SettingSource { SOURCE_DEFAULT = 0, SOURCE_ENVIRONMENT, SOURCE_SETTER_CONFIG };
+static const char *const azSource[] = {"default", "environment", "setter_config"};
 
 typedef struct SettingDef {
   const char *zName;
   int eKind;
   size_t offset; /* of the char* or int64_t in SetterSettings */
   int64_t iMin, iMax, iDefault;
+  const char *zDefault; /* as setter_settings shows it */
+  const char *zDescription;
 } SettingDef;
 
 static const SettingDef aSetting[] = {
-    {"api_key", SETTING_KEY, offsetof(SetterSettings, zApiKey), 0, 0, 0},
-    {"api_key_file", SETTING_KEY_FILE, offsetof(SetterSettings, zApiKeyFile), 0, 0, 0},
-    {"base_url", SETTING_URL, offsetof(SetterSettings, zBaseUrl), 0, 0, 0},
-    {"timeout_ms", SETTING_INT, offsetof(SetterSettings, timeoutMs), 1, 3600000, 30000},
+    /* api_key first: setterSettingsRetryEnvironment and configSet rely on it */
+    {"api_key", SETTING_KEY, offsetof(SetterSettings, zApiKey), 0, 0, 0, NULL,
+     "the API key (Authorization: Bearer), read back masked"},
+    {"api_key_file", SETTING_KEY_FILE, offsetof(SetterSettings, zApiKeyFile), 0, 0, 0, NULL,
+     "a file holding the API key; SETTER_API_KEY wins if both are set"},
+    {"base_url", SETTING_URL, offsetof(SetterSettings, zBaseUrl), 0, 0, 0, SETTER_DEFAULT_BASE_URL,
+     "the API server: https, or plain http to loopback only"},
+    {"timeout_ms", SETTING_INT, offsetof(SetterSettings, timeoutMs), 1, 3600000, 30000, NULL,
+     "time for one attempt of one request, in milliseconds"},
     {"connect_timeout_ms", SETTING_INT, offsetof(SetterSettings, connectTimeoutMs), 1, 600000,
-     10000},
-    {"max_retries", SETTING_INT, offsetof(SetterSettings, maxRetries), 0, 10, 3},
-    {"concurrency", SETTING_INT, offsetof(SetterSettings, concurrency), 1, 64, 8},
-    {"cache_ttl", SETTING_INT, offsetof(SetterSettings, cacheTtl), 0, 2592000, 0},
+     10000, NULL, "time to connect, in milliseconds"},
+    {"max_retries", SETTING_INT, offsetof(SetterSettings, maxRetries), 0, 10, 3, NULL,
+     "retries after HTTP 429, 500, 502, 503, 504, timeouts and dropped connections"},
+    {"concurrency", SETTING_INT, offsetof(SetterSettings, concurrency), 1, 64, 8, NULL,
+     "requests in flight at once for an IN list"},
+    {"cache_ttl", SETTING_INT, offsetof(SetterSettings, cacheTtl), 0, 2592000, 0, NULL,
+     "seconds to keep answers across statements (0: off), at most 64 MiB"},
     {"max_response_bytes", SETTING_INT, offsetof(SetterSettings, maxResponseBytes), 1024,
-     4294967295LL, 268435456},
-    {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0},
-    {"progress", SETTING_INT, offsetof(SetterSettings, progress), 0, 1, 0},
+     4294967295LL, 268435456, NULL,
+     "largest answer, in bytes on the wire and again in bytes of rows built from it"},
+    {"max_lookups", SETTING_INT, offsetof(SetterSettings, maxLookups), 1, 100000000, 100000, NULL,
+     "most distinct lookups (bot x contact) one table reference may make"},
+    {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0, NULL,
+     "a PEM file of CAs to trust (default: the system's)"},
+    {"progress", SETTING_PROGRESS, offsetof(SetterSettings, progress), 0, 2, SETTER_PROGRESS_AUTO,
+     "auto", "progress of bulk fetches on stderr: 0 off, 1 always, auto on a terminal"},
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
+_Static_assert(sizeof(aSetting) / sizeof(aSetting[0]) <= SETTER_MAX_SETTINGS,
+               "SETTER_MAX_SETTINGS is too small");
 
 #define STRINGIFY(x) #x
 #define TEXT_OF(x) STRINGIFY(x)
-static const char zKeyRule[] =
-    "api_key must be at most " TEXT_OF(API_KEY_MAX_BYTES) " bytes without control characters";
+static const char zKeyRule[] = "api_key must be " TEXT_OF(API_KEY_MIN_BYTES) " to " TEXT_OF(
+    API_KEY_MAX_BYTES) " bytes without control characters";
+
+/* ---- the setter_config guard ---- */
 
 static int isIdentifierChar(char c) {
   return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
@@ -130,12 +170,18 @@ static int calledByDirectSql(sqlite3 *db) {
   return 0;
 }
 
+/* ---- values ---- */
+
 static char **textSlot(SetterSettings *p, const SettingDef *pDef) {
   return (char **)((char *)p + pDef->offset);
 }
 
 static int64_t *intSlot(SetterSettings *p, const SettingDef *pDef) {
   return (int64_t *)((char *)p + pDef->offset);
+}
+
+static int isIntKind(const SettingDef *pDef) {
+  return pDef->eKind == SETTING_INT || pDef->eKind == SETTING_PROGRESS;
 }
 
 static const SettingDef *findSetting(const char *zName) {
@@ -177,12 +223,17 @@ static int isLoopbackHost(const char *zHost) {
   return 0;
 }
 
-/* Checks a base URL; on failure returns an error message (sqlite3_malloc'd). */
-static char *checkBaseUrl(const char *zUrl) {
+/* Checks a base URL; on failure returns an error message (sqlite3_malloc'd),
+** or NULL in *pbNoMem when out of memory. */
+static char *checkBaseUrl(const char *zUrl, int *pbNoMem) {
   CURLU *pUrl = curl_url();
   char *zScheme = NULL, *zHost = NULL, *zUser = NULL, *zQuery = NULL, *zFragment = NULL;
   char *zErr = NULL;
-  if (pUrl == NULL) return sqlite3_mprintf("out of memory");
+  *pbNoMem = 0;
+  if (pUrl == NULL) {
+    *pbNoMem = 1;
+    return NULL;
+  }
   if (strpbrk(zUrl, "?#")) {
     zErr = sqlite3_mprintf("base_url must not contain a user name, query or fragment: '%s'", zUrl);
   } else if (hasControlChar(zUrl) || strchr(zUrl, ' ') ||
@@ -226,6 +277,11 @@ static int parseInt64Text(const char *z, int64_t *pOut) {
   return 0;
 }
 
+static int isValidKey(const char *z) {
+  size_t n = strlen(z);
+  return n >= API_KEY_MIN_BYTES && n <= API_KEY_MAX_BYTES && !hasControlChar(z);
+}
+
 /* Reads the key file: its content with surrounding white space removed. */
 static char *readKeyFile(const char *zPath, char **pzErr) {
   FILE *pFile = fopen(zPath, "rb");
@@ -238,7 +294,6 @@ static char *readKeyFile(const char *zPath, char **pzErr) {
   zBuf = sqlite3_malloc(KEY_FILE_MAX_BYTES + 1);
   if (zBuf == NULL) {
     fclose(pFile);
-    *pzErr = sqlite3_mprintf("out of memory");
     return NULL;
   }
   n = fread(zBuf, 1, KEY_FILE_MAX_BYTES + 1, pFile);
@@ -254,11 +309,11 @@ static char *readKeyFile(const char *zPath, char **pzErr) {
   for (zEnd = zBuf + n; zEnd > zStart && isspace((unsigned char)zEnd[-1]); zEnd--) {
   }
   *zEnd = 0;
-  if (*zStart == 0 || hasControlChar(zStart) || strlen(zStart) > API_KEY_MAX_BYTES) {
+  if (strlen(zStart) != (size_t)(zEnd - zStart) || !isValidKey(zStart)) {
     *pzErr = sqlite3_mprintf(
-        "api_key_file '%s' does not hold a key (one line, no control "
-        "characters, at most %d bytes)",
-        zPath, API_KEY_MAX_BYTES);
+        "api_key_file '%s' does not hold a key (one line of %d to %d bytes, no control "
+        "characters)",
+        zPath, API_KEY_MIN_BYTES, API_KEY_MAX_BYTES);
     memset(zBuf, 0, n);
     sqlite3_free(zBuf);
     return NULL;
@@ -273,15 +328,32 @@ static void forgetKey(SetterSettings *p) {
   p->zApiKey = NULL;
 }
 
-/* Sets one setting from text (NULL = default).  On failure returns
-** SQLITE_ERROR and *pzErr (without prefix); the setting is unchanged. */
+/* A regular file that can be opened for reading. */
+static char *checkReadableFile(const SettingDef *pDef, const char *zPath) {
+  struct stat st;
+  FILE *pFile;
+  if (stat(zPath, &st) == 0 && !S_ISREG(st.st_mode)) {
+    return sqlite3_mprintf("%s '%s' is not a regular file", pDef->zName, zPath);
+  }
+  pFile = fopen(zPath, "rb");
+  if (pFile == NULL) {
+    return sqlite3_mprintf("cannot read %s '%s': %s", pDef->zName, zPath, strerror(errno));
+  }
+  fclose(pFile);
+  return NULL;
+}
+
+/* Sets one setting from text (NULL = default).  Returns SQLITE_OK, or
+** SQLITE_ERROR and *pzErr (without prefix; NULL when out of memory), or
+** SQLITE_NOMEM; the setting is unchanged on failure. */
 static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *zValue,
                         char **pzErr) {
   int64_t v;
   char *zKey;
+  int bNoMem;
   switch (pDef->eKind) {
     case SETTING_KEY:
-      if (zValue && (hasControlChar(zValue) || strlen(zValue) > API_KEY_MAX_BYTES)) {
+      if (zValue && zValue[0] && !isValidKey(zValue)) {
         *pzErr = sqlite3_mprintf("%s", zKeyRule);
         return SQLITE_ERROR;
       }
@@ -290,19 +362,20 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
     case SETTING_KEY_FILE:
       if (zValue == NULL || zValue[0] == 0) return replaceText(&p->zApiKeyFile, NULL);
       zKey = readKeyFile(zValue, pzErr);
-      if (zKey == NULL) return SQLITE_ERROR;
+      if (zKey == NULL) return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      if (replaceText(&p->zApiKeyFile, zValue)) {
+        sqlite3_free(zKey);
+        return SQLITE_NOMEM;
+      }
       forgetKey(p);
       p->zApiKey = zKey;
-      return replaceText(&p->zApiKeyFile, zValue);
+      return SQLITE_OK;
     case SETTING_URL: {
       size_t n;
-      char *zErr;
       if (zValue == NULL || zValue[0] == 0) zValue = SETTER_DEFAULT_BASE_URL;
-      zErr = checkBaseUrl(zValue);
-      if (zErr) {
-        *pzErr = zErr;
-        return SQLITE_ERROR;
-      }
+      *pzErr = checkBaseUrl(zValue, &bNoMem);
+      if (bNoMem) return SQLITE_NOMEM;
+      if (*pzErr) return SQLITE_ERROR;
       if (replaceText(&p->zBaseUrl, zValue)) return SQLITE_NOMEM;
       n = strlen(p->zBaseUrl);
       while (n > 0 && p->zBaseUrl[n - 1] == '/') p->zBaseUrl[--n] = 0;
@@ -310,14 +383,21 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
     }
     case SETTING_FILE:
       if (zValue && zValue[0]) {
-        FILE *pFile = fopen(zValue, "rb");
-        if (pFile == NULL) {
-          *pzErr = sqlite3_mprintf("cannot read %s '%s': %s", pDef->zName, zValue, strerror(errno));
-          return SQLITE_ERROR;
-        }
-        fclose(pFile);
+        *pzErr = checkReadableFile(pDef, zValue);
+        if (*pzErr) return SQLITE_ERROR;
       }
       return replaceText(textSlot(p, pDef), zValue && zValue[0] ? zValue : NULL);
+    case SETTING_PROGRESS:
+      if (zValue == NULL || strcmp(zValue, "auto") == 0) {
+        v = SETTER_PROGRESS_AUTO;
+      } else if (strcmp(zValue, "0") == 0 || strcmp(zValue, "1") == 0) {
+        v = zValue[0] == '1' ? SETTER_PROGRESS_ON : SETTER_PROGRESS_OFF;
+      } else {
+        *pzErr = sqlite3_mprintf("progress must be 0, 1 or 'auto', not '%s'", zValue);
+        return SQLITE_ERROR;
+      }
+      *intSlot(p, pDef) = v;
+      return SQLITE_OK;
     default:
       if (zValue == NULL) {
         v = pDef->iDefault;
@@ -331,35 +411,66 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
   }
 }
 
-int setterSettingsInit(SetterSettings *p, char **pzErr) {
-  int i, rc;
+/* The error text of a refused value: sanitised, with the key never quoted. */
+static char *cleanError(const char *zErr) {
+  return setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL);
+}
+
+static void clearEnvError(SetterSettings *p, int iSetting) {
+  sqlite3_free(p->azEnvError[iSetting]);
+  sqlite3_free(p->azEnvValue[iSetting]);
+  p->azEnvError[iSetting] = NULL;
+  p->azEnvValue[iSetting] = NULL;
+}
+
+static void envName(const SettingDef *pDef, char *zEnv, size_t nEnv) {
+  int k;
+  snprintf(zEnv, nEnv, "SETTER_%s", pDef->zName);
+  for (k = 7; zEnv[k]; k++) zEnv[k] = (char)toupper((unsigned char)zEnv[k]);
+}
+
+/* Applies SETTER_<NAME> of one setting, if set.  A refused value keeps
+** the setting as it was and is kept as its error.  SQLITE_OK or
+** SQLITE_NOMEM. */
+static int applyEnvironment(SetterSettings *p, int iSetting) {
+  const SettingDef *pDef = &aSetting[iSetting];
+  char zEnv[64];
+  const char *zValue;
+  char *zErr = NULL, *zClean;
+  int rc;
+  envName(pDef, zEnv, sizeof zEnv);
+  zValue = getenv(zEnv);
+  clearEnvError(p, iSetting);
+  if (zValue == NULL || (zValue[0] == 0 && pDef->eKind != SETTING_KEY)) return SQLITE_OK;
+  rc = applySetting(p, pDef, zValue, &zErr);
+  p->aSource[iSetting] = SOURCE_ENVIRONMENT;
+  if (rc == SQLITE_OK) return SQLITE_OK;
+  if (rc == SQLITE_NOMEM || zErr == NULL) return SQLITE_NOMEM;
+  zClean = cleanError(zErr);
+  sqlite3_free(zErr);
+  if (zClean == NULL) return SQLITE_NOMEM;
+  p->azEnvError[iSetting] =
+      sqlite3_mprintf("%s: %s; fix the variable, or run SELECT setter_config('%s', ...)", zEnv,
+                      zClean, pDef->zName);
+  sqlite3_free(zClean);
+  p->azEnvValue[iSetting] = sqlite3_mprintf("%s", zValue);
+  if (p->azEnvError[iSetting] == NULL || p->azEnvValue[iSetting] == NULL) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+int setterSettingsInit(SetterSettings *p) {
+  int i;
   memset(p, 0, sizeof(*p));
   for (i = 0; i < N_SETTING; i++) {
     char *zErr = NULL;
-    if (aSetting[i].eKind == SETTING_INT || aSetting[i].eKind == SETTING_URL) {
-      rc = applySetting(p, &aSetting[i], NULL, &zErr);
-      if (rc) return rc;
+    if ((isIntKind(&aSetting[i]) || aSetting[i].eKind == SETTING_URL) &&
+        applySetting(p, &aSetting[i], NULL, &zErr) != SQLITE_OK) {
+      return SQLITE_NOMEM; /* defaults are valid */
     }
   }
   /* api_key_file before api_key, so that SETTER_API_KEY wins. */
   for (i = 1; i <= N_SETTING; i++) {
-    const SettingDef *pDef = &aSetting[i % N_SETTING];
-    char zEnv[64];
-    const char *zValue;
-    char *zErr = NULL;
-    int k;
-    snprintf(zEnv, sizeof zEnv, "SETTER_%s", pDef->zName);
-    for (k = 7; zEnv[k]; k++) zEnv[k] = (char)toupper((unsigned char)zEnv[k]);
-    zValue = getenv(zEnv);
-    if (zValue == NULL || (zValue[0] == 0 && pDef->eKind != SETTING_KEY)) continue;
-    rc = applySetting(p, pDef, zValue, &zErr);
-    if (rc) {
-      char *zClean = zErr ? setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL) : NULL;
-      *pzErr = sqlite3_mprintf("setter: %s: %s", zEnv, zClean ? zClean : "out of memory");
-      sqlite3_free(zClean);
-      sqlite3_free(zErr);
-      return rc;
-    }
+    if (applyEnvironment(p, i % N_SETTING) != SQLITE_OK) return SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -368,33 +479,86 @@ void setterSettingsClear(SetterSettings *p) {
   int i;
   forgetKey(p);
   for (i = 0; i < N_SETTING; i++) {
-    if (aSetting[i].eKind != SETTING_INT) {
+    if (aSetting[i].eKind == SETTING_KEY && p->azEnvValue[i]) {
+      memset(p->azEnvValue[i], 0, strlen(p->azEnvValue[i]));
+    }
+    clearEnvError(p, i);
+    if (!isIntKind(&aSetting[i])) {
       sqlite3_free(*textSlot(p, &aSetting[i]));
       *textSlot(p, &aSetting[i]) = NULL;
     }
   }
 }
 
-/* The value setter_config(name) returns. */
-static void resultSetting(sqlite3_context *ctx, SetterSettings *p, const SettingDef *pDef) {
-  if (pDef->eKind == SETTING_INT) {
+const char *setterSettingsRetryEnvironment(SetterSettings *p) {
+  int i;
+  for (i = 1; i <= N_SETTING; i++) {
+    int iSetting = i % N_SETTING;
+    if (p->azEnvError[iSetting] == NULL) continue;
+    if (applyEnvironment(p, iSetting) != SQLITE_OK) return "out of memory";
+    /* a key file read now must not win over SETTER_API_KEY */
+    if (aSetting[iSetting].eKind == SETTING_KEY_FILE && p->azEnvError[iSetting] == NULL &&
+        applyEnvironment(p, 0) != SQLITE_OK) {
+      return "out of memory";
+    }
+  }
+  for (i = 0; i < N_SETTING; i++) {
+    if (p->azEnvError[i]) return p->azEnvError[i];
+  }
+  return NULL;
+}
+
+/* ---- reading settings back ---- */
+
+/* "****" and, for keys of API_KEY_SHOWN_MIN_CHARS characters or more, the
+** last 4 characters (whole UTF-8 characters); NULL for no key. */
+static char *maskedKey(const char *zKey) {
+  const char *z, *zTail;
+  int nChar = 0, nTail = 0;
+  if (zKey == NULL || zKey[0] == 0) return NULL;
+  for (z = zKey; *z; z++) nChar += ((unsigned char)*z & 0xc0) != 0x80;
+  if (nChar < API_KEY_SHOWN_MIN_CHARS) return sqlite3_mprintf("****");
+  for (zTail = z; zTail > zKey && nTail < 4;) {
+    zTail--;
+    nTail += ((unsigned char)*zTail & 0xc0) != 0x80;
+  }
+  return sqlite3_mprintf("****%s", zTail);
+}
+
+/* The value setter_config(name) returns and setter_settings shows. */
+static void resultSetting(sqlite3_context *ctx, SetterSettings *p, int iSetting) {
+  const SettingDef *pDef = &aSetting[iSetting];
+  if (p->azEnvValue[iSetting]) {
+    /* refused at load: show what was given (the key masked) */
+    const char *zGiven = p->azEnvValue[iSetting];
+    if (pDef->eKind == SETTING_KEY) {
+      char *zMasked = maskedKey(zGiven);
+      if (zMasked == NULL && zGiven[0]) {
+        sqlite3_result_error_nomem(ctx);
+      } else {
+        sqlite3_result_text(ctx, zMasked, -1, sqlite3_free);
+      }
+    } else {
+      sqlite3_result_text(ctx, zGiven, -1, SQLITE_TRANSIENT);
+    }
+  } else if (pDef->eKind == SETTING_PROGRESS && p->progress == SETTER_PROGRESS_AUTO) {
+    sqlite3_result_text(ctx, "auto", -1, SQLITE_STATIC);
+  } else if (isIntKind(pDef)) {
     sqlite3_result_int64(ctx, *intSlot(p, pDef));
   } else if (pDef->eKind == SETTING_KEY) {
-    size_t n = p->zApiKey ? strlen(p->zApiKey) : 0;
-    if (n == 0)
-      sqlite3_result_null(ctx);
-    else if (n >= 16)
-      sqlite3_result_text(ctx, sqlite3_mprintf("****%s", p->zApiKey + n - 4), -1, sqlite3_free);
-    else
-      sqlite3_result_text(ctx, "****", -1, SQLITE_STATIC);
+    char *zMasked = maskedKey(p->zApiKey);
+    if (zMasked == NULL && p->zApiKey) {
+      sqlite3_result_error_nomem(ctx);
+    } else {
+      sqlite3_result_text(ctx, zMasked, -1, sqlite3_free);
+    }
   } else {
     const char *z = *textSlot(p, pDef);
-    if (z)
-      sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
-    else
-      sqlite3_result_null(ctx);
+    sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
   }
 }
+
+/* ---- setter_config() ---- */
 
 static void configCache(sqlite3_context *ctx, SetterConn *pConn, int argc, sqlite3_value **argv) {
   const char *zAction = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
@@ -407,6 +571,68 @@ static void configCache(sqlite3_context *ctx, SetterConn *pConn, int argc, sqlit
   }
 }
 
+static void resultConfigError(sqlite3_context *ctx, char *zErr) {
+  char *zClean = cleanError(zErr);
+  char *zMsg = zClean ? sqlite3_mprintf("setter_config: %s", zClean) : NULL;
+  if (zMsg == NULL) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_error(ctx, zMsg, -1);
+  }
+  sqlite3_free(zMsg);
+  sqlite3_free(zClean);
+  sqlite3_free(zErr);
+}
+
+/* setter_config(name, value): sets the setting. */
+static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqlite3_value *pVal) {
+  const SettingDef *pDef = &aSetting[iSetting];
+  const char *zValue = (const char *)sqlite3_value_text(pVal);
+  char *zErr = NULL;
+  int rc;
+  if (zValue == NULL && sqlite3_value_type(pVal) != SQLITE_NULL) {
+    sqlite3_result_error_nomem(ctx);
+    return SQLITE_NOMEM;
+  }
+  if (zValue && (size_t)sqlite3_value_bytes(pVal) != strlen(zValue)) {
+    zErr = pDef->eKind == SETTING_KEY
+               ? sqlite3_mprintf("%s", zKeyRule)
+               : sqlite3_mprintf("%s must not contain a NUL character", pDef->zName);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  } else if (!calledByDirectSql(pConn->db)) {
+    zErr = sqlite3_mprintf(
+        "settings can be changed only by a statement that itself calls "
+        "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  } else {
+    rc = applySetting(&pConn->settings, pDef, zValue, &zErr);
+  }
+  if (rc == SQLITE_OK) {
+    clearEnvError(&pConn->settings, iSetting);
+    pConn->settings.aSource[iSetting] = zValue ? SOURCE_SETTER_CONFIG : SOURCE_DEFAULT;
+    /* answers fetched with another key must not outlive it; a key set now
+    ** ends a refused SETTER_API_KEY or SETTER_API_KEY_FILE alike */
+    if (pDef->eKind == SETTING_KEY || pDef->eKind == SETTING_KEY_FILE) {
+      int i;
+      setterCacheClear(pConn->pCache);
+      for (i = 0; i < N_SETTING; i++) {
+        if (aSetting[i].eKind == SETTING_KEY || aSetting[i].eKind == SETTING_KEY_FILE) {
+          clearEnvError(&pConn->settings, i);
+        }
+      }
+      if (pDef->eKind == SETTING_KEY_FILE && zValue && zValue[0]) {
+        pConn->settings.aSource[0] = SOURCE_SETTER_CONFIG; /* api_key comes from the file */
+      }
+    }
+  } else if (rc == SQLITE_NOMEM || zErr == NULL) {
+    sqlite3_free(zErr);
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    resultConfigError(ctx, zErr);
+  }
+  return rc;
+}
+
 static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   SetterConn *pConn = sqlite3_user_data(ctx);
   const char *zName = (const char *)sqlite3_value_text(argv[0]);
@@ -416,67 +642,189 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (pDef == NULL) {
-    char *zErr = sqlite3_mprintf(
-        "setter_config: unknown setting '%s' (settings: api_key, api_key_file, base_url, "
-        "timeout_ms, connect_timeout_ms, max_retries, concurrency, cache_ttl, "
-        "max_response_bytes, ca_bundle, progress; and 'cache')",
-        zName ? zName : "NULL");
-    sqlite3_result_error(ctx, zErr ? zErr : "setter_config: unknown setting", -1);
-    sqlite3_free(zErr);
+    char *zList = NULL, *zErr;
+    int i;
+    for (i = 0; i < N_SETTING; i++) {
+      zList = sqlite3_mprintf("%z%s%s", zList, i ? ", " : "", aSetting[i].zName);
+      if (zList == NULL) break;
+    }
+    zErr = zList ? sqlite3_mprintf("unknown setting '%s' (settings: %s; and 'cache')",
+                                   zName ? zName : "NULL", zList)
+                 : NULL;
+    sqlite3_free(zList);
+    if (zErr == NULL) {
+      sqlite3_result_error_nomem(ctx);
+    } else {
+      resultConfigError(ctx, zErr);
+    }
     return;
   }
-  if (argc == 2) {
-    const char *zValue = (const char *)sqlite3_value_text(argv[1]);
-    char *zErr = NULL;
-    int rc;
-    if (zValue && (size_t)sqlite3_value_bytes(argv[1]) != strlen(zValue)) {
-      zErr = pDef->eKind == SETTING_KEY
-                 ? sqlite3_mprintf("%s", zKeyRule)
-                 : sqlite3_mprintf("%s must not contain a NUL character", zName);
-      rc = SQLITE_ERROR;
-    } else if (!calledByDirectSql(pConn->db)) {
-      zErr = sqlite3_mprintf(
-          "settings can be changed only by a statement that itself calls "
-          "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
-      rc = SQLITE_ERROR;
-    } else {
-      rc = applySetting(&pConn->settings, pDef, zValue, &zErr);
-      /* answers fetched with another key must not outlive it */
-      if (rc == SQLITE_OK && (pDef->eKind == SETTING_KEY || pDef->eKind == SETTING_KEY_FILE)) {
-        setterCacheClear(pConn->pCache);
-      }
-    }
-    if (rc == SQLITE_NOMEM || (rc && zErr == NULL)) {
-      sqlite3_result_error_nomem(ctx);
-      return;
-    }
-    if (rc) {
-      char *zClean = setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL);
-      char *zMsg = sqlite3_mprintf("setter_config: %s", zClean ? zClean : "out of memory");
-      sqlite3_result_error(ctx, zMsg ? zMsg : "setter_config: out of memory", -1);
-      sqlite3_free(zMsg);
-      sqlite3_free(zClean);
-      sqlite3_free(zErr);
-      return;
-    }
-  }
-  resultSetting(ctx, &pConn->settings, pDef);
+  if (argc == 2 && configSet(ctx, pConn, (int)(pDef - aSetting), argv[1]) != SQLITE_OK) return;
+  resultSetting(ctx, &pConn->settings, (int)(pDef - aSetting));
 }
 
+/* ---- the setter_settings table ---- */
+
+#define SETTINGS_COLUMN_NAME 0
+#define SETTINGS_COLUMN_VALUE 1
+#define SETTINGS_COLUMN_DEFAULT 2
+#define SETTINGS_COLUMN_SOURCE 3
+#define SETTINGS_COLUMN_DESCRIPTION 4
+
+typedef struct SettingsVtab {
+  sqlite3_vtab base;
+  SetterConn *pConn;
+} SettingsVtab;
+
+typedef struct SettingsCursor {
+  sqlite3_vtab_cursor base;
+  int iSetting;
+} SettingsCursor;
+
+static int settingsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                           sqlite3_vtab **ppVtab, char **pzErr) {
+  SettingsVtab *pVtab;
+  int rc;
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+                            "CREATE TABLE x(name TEXT, value, default_value, source TEXT,"
+                            " description TEXT)");
+  if (rc != SQLITE_OK) return rc;
+  pVtab = sqlite3_malloc(sizeof(*pVtab));
+  if (pVtab == NULL) return SQLITE_NOMEM;
+  memset(pVtab, 0, sizeof(*pVtab));
+  pVtab->pConn = pAux;
+  *ppVtab = &pVtab->base;
+  return SQLITE_OK;
+}
+
+static int settingsDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int settingsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  pInfo->estimatedCost = N_SETTING;
+  pInfo->estimatedRows = N_SETTING;
+  return SQLITE_OK;
+}
+
+static int settingsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  SettingsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if (pCur == NULL) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int settingsClose(sqlite3_vtab_cursor *pCursor) {
+  sqlite3_free(pCursor);
+  return SQLITE_OK;
+}
+
+static int settingsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
+                          sqlite3_value **argv) {
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  ((SettingsCursor *)pCursor)->iSetting = 0;
+  return SQLITE_OK;
+}
+
+static int settingsNext(sqlite3_vtab_cursor *pCursor) {
+  ((SettingsCursor *)pCursor)->iSetting++;
+  return SQLITE_OK;
+}
+
+static int settingsEof(sqlite3_vtab_cursor *pCursor) {
+  return ((SettingsCursor *)pCursor)->iSetting >= N_SETTING;
+}
+
+static int settingsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
+  int iSetting = ((SettingsCursor *)pCursor)->iSetting;
+  const SettingDef *pDef = &aSetting[iSetting];
+  SetterConn *pConn = ((SettingsVtab *)pCursor->pVtab)->pConn;
+  switch (iCol) {
+    case SETTINGS_COLUMN_NAME:
+      sqlite3_result_text(ctx, pDef->zName, -1, SQLITE_STATIC);
+      break;
+    case SETTINGS_COLUMN_VALUE:
+      resultSetting(ctx, &pConn->settings, iSetting);
+      break;
+    case SETTINGS_COLUMN_DEFAULT:
+      if (pDef->zDefault) {
+        sqlite3_result_text(ctx, pDef->zDefault, -1, SQLITE_STATIC);
+      } else if (pDef->eKind == SETTING_INT) {
+        sqlite3_result_int64(ctx, pDef->iDefault);
+      }
+      break;
+    case SETTINGS_COLUMN_SOURCE:
+      sqlite3_result_text(ctx, azSource[pConn->settings.aSource[iSetting]], -1, SQLITE_STATIC);
+      break;
+    default:
+      sqlite3_result_text(ctx, pDef->zDescription, -1, SQLITE_STATIC);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int settingsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
+  *pRowid = ((SettingsCursor *)pCursor)->iSetting + 1;
+  return SQLITE_OK;
+}
+
+static sqlite3_module settingsModule = {
+    0,                  /* iVersion */
+    0,                  /* xCreate: none, so the table is eponymous only */
+    settingsConnect,    /* xConnect */
+    settingsBestIndex,  /* xBestIndex */
+    settingsDisconnect, /* xDisconnect */
+    0,                  /* xDestroy */
+    settingsOpen,       /* xOpen */
+    settingsClose,      /* xClose */
+    settingsFilter,     /* xFilter */
+    settingsNext,       /* xNext */
+    settingsEof,        /* xEof */
+    settingsColumn,     /* xColumn */
+    settingsRowid,      /* xRowid */
+    0,                  /* xUpdate: read-only */
+    0,                  /* xBegin */
+    0,                  /* xSync */
+    0,                  /* xCommit */
+    0,                  /* xRollback */
+    0,                  /* xFindFunction */
+    0,                  /* xRename */
+    0,                  /* xSavepoint */
+    0,                  /* xRelease */
+    0,                  /* xRollbackTo */
+    0                   /* xShadowName */
+};
+
 /*
-** Both forms are SQLITE_DIRECTONLY.  The setting form is also flagged
-** SQLITE_DETERMINISTIC: SQLite 3.40 checks DIRECTONLY for deterministic
-** functions in CHECK constraints of a schema (and refuses the schema), but
-** not for others.  The reading form stays non-deterministic, so that two
-** reads around a change in one statement see the change.  calledByDirectSql()
-** is a second, independent guard.
+** Both forms of setter_config are SQLITE_DIRECTONLY.  The setting form is
+** also flagged SQLITE_DETERMINISTIC: SQLite 3.40 checks DIRECTONLY for
+** deterministic functions in CHECK constraints of a schema (and refuses the
+** schema), but not for others.  The reading form stays non-deterministic,
+** so that two reads around a change in one statement see the change.
+** calledByDirectSql() is a second, independent guard.  Each registration
+** holds a reference to pConn.
 */
 int setterConfigRegister(sqlite3 *db, SetterConn *pConn) {
   int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
-  int rc = sqlite3_create_function(db, "setter_config", 1, flags, pConn, configFunc, 0, 0);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_create_function(db, "setter_config", 2, flags | SQLITE_DETERMINISTIC, pConn,
-                                 configFunc, 0, 0);
-  }
-  return rc;
+  int rc;
+  setterConnRef(pConn);
+  rc = sqlite3_create_function_v2(db, "setter_config", 1, flags, pConn, configFunc, 0, 0,
+                                  setterConnUnref);
+  if (rc != SQLITE_OK) return rc;
+  setterConnRef(pConn);
+  rc = sqlite3_create_function_v2(db, "setter_config", 2, flags | SQLITE_DETERMINISTIC, pConn,
+                                  configFunc, 0, 0, setterConnUnref);
+  if (rc != SQLITE_OK) return rc;
+  setterConnRef(pConn);
+  return sqlite3_create_module_v2(db, "setter_settings", &settingsModule, pConn, setterConnUnref);
 }

@@ -10,10 +10,25 @@
 
 #include "sanitize.h"
 
+static const char *const azColumn[] = {"bot_integration_id", "user_number", "session_id"};
+
 /* Sets *pzErr to zMsg (taken) and returns SQLITE_ERROR, or SQLITE_NOMEM. */
 static int inputError(char **pzErr, char *zMsg) {
   *pzErr = zMsg;
   return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int setterInputIsBlank(sqlite3_value *pValue) {
+  const unsigned char *z;
+  int i, n, eType = sqlite3_value_type(pValue);
+  if (eType == SQLITE_NULL) return 1;
+  if (eType != SQLITE_TEXT) return 0;
+  z = sqlite3_value_text(pValue);
+  n = sqlite3_value_bytes(pValue);
+  if (z == NULL) return 0; /* out of memory: reading the value reports it */
+  for (i = 0; i < n && z[i] == ' '; i++) {
+  }
+  return i == n;
 }
 
 /* A positive integer input (bot_integration_id, session_id); an integral
@@ -33,12 +48,14 @@ static int readIdInput(sqlite3_value *pVal, const char *zColumn, sqlite3_int64 *
   } else if (eType == SQLITE_TEXT) {
     const char *z = (const char *)sqlite3_value_text(pVal);
     long long v = 0;
-    int i, bDigits = z && z[0];
+    int i, bDigits;
+    if (z == NULL) return SQLITE_NOMEM;
+    bDigits = z[0] != 0;
     for (i = 0; bDigits && z[i]; i++) bDigits = z[i] >= '0' && z[i] <= '9';
     errno = 0;
     if (bDigits) v = strtoll(z, NULL, 10);
     if (!bDigits || errno == ERANGE) {
-      char *zClean = setterSanitize(z ? z : "", z ? strlen(z) : 0, SETTER_SANITIZE_MAX_BYTES, NULL);
+      char *zClean = setterSanitize(z, strlen(z), SETTER_SANITIZE_MAX_BYTES, NULL);
       int rc =
           inputError(pzErr, sqlite3_mprintf("%s must be an integer, not '%q'", zColumn, zClean));
       sqlite3_free(zClean);
@@ -55,8 +72,8 @@ static int readIdInput(sqlite3_value *pVal, const char *zColumn, sqlite3_int64 *
   return SQLITE_OK;
 }
 
-/* user_number: TEXT or INTEGER, 1..SETTER_USER_NUMBER_MAX_BYTES bytes, no control
-** characters.  *pzOut is sqlite3_malloc'd. */
+/* user_number: TEXT or INTEGER, 1..SETTER_USER_NUMBER_MAX_BYTES bytes, no
+** control characters.  *pzOut is sqlite3_malloc'd. */
 static int readUserInput(sqlite3_value *pVal, char **pzOut, char **pzErr) {
   int eType = sqlite3_value_type(pVal);
   const unsigned char *z;
@@ -68,7 +85,6 @@ static int readUserInput(sqlite3_value *pVal, char **pzOut, char **pzErr) {
   z = sqlite3_value_text(pVal);
   n = sqlite3_value_bytes(pVal);
   if (z == NULL) return SQLITE_NOMEM;
-  if (n == 0) return inputError(pzErr, sqlite3_mprintf("user_number must not be empty"));
   if (n > SETTER_USER_NUMBER_MAX_BYTES) {
     return inputError(pzErr, sqlite3_mprintf("user_number is too long (%d bytes, at most %d)", n,
                                              SETTER_USER_NUMBER_MAX_BYTES));
@@ -82,110 +98,139 @@ static int readUserInput(sqlite3_value *pVal, char **pzOut, char **pzErr) {
   return *pzOut ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-static int compareLookupKeys(const void *a, const void *b) {
-  const SetterLookup *pA = *(const SetterLookup *const *)a, *pB = *(const SetterLookup *const *)b;
-  int c = strcmp(pA->zKey, pB->zKey);
-  return c ? c : (pA < pB ? -1 : pA > pB);
+static int compareInputs(const void *a, const void *b) {
+  const SetterInput *pA = *(const SetterInput *const *)a, *pB = *(const SetterInput *const *)b;
+  int c;
+  if (pA->zText || pB->zText) {
+    c = strcmp(pA->zText ? pA->zText : "", pB->zText ? pB->zText : "");
+  } else {
+    c = pA->iId < pB->iId ? -1 : pA->iId > pB->iId;
+  }
+  return c ? c : (pA < pB ? -1 : pA > pB); /* ties: the earlier value first */
 }
 
-/* Drops lookups whose key an earlier one has, keeping the first. */
-static int removeDuplicateLookups(SetterLookupList *pList) {
-  SetterLookup **apSorted;
-  int i, nKept = 0;
-  if (pList->n < 2) return SQLITE_OK;
-  apSorted = sqlite3_malloc64((sqlite3_uint64)pList->n * sizeof(SetterLookup *));
+static void freeInput(SetterInput *p) {
+  sqlite3_value_free(p->pValue);
+  sqlite3_free(p->zText);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Keeps the first of inputs with the same id or text, in their order. */
+static int removeDuplicateInputs(SetterInputs *pInputs) {
+  SetterInput **apSorted;
+  int i, iFirst, nKept;
+  if (pInputs->n < 2) return SQLITE_OK;
+  apSorted = sqlite3_malloc64((sqlite3_uint64)pInputs->n * sizeof(SetterInput *));
   if (apSorted == NULL) return SQLITE_NOMEM;
-  for (i = 0; i < pList->n; i++) apSorted[i] = &pList->a[i];
-  qsort(apSorted, (size_t)pList->n, sizeof(SetterLookup *), compareLookupKeys);
-  for (i = 1, nKept = 0; i < pList->n; i++) {
-    if (strcmp(apSorted[i]->zKey, apSorted[nKept]->zKey) == 0) {
-      sqlite3_free(apSorted[i]->zKey);
-      apSorted[i]->zKey = NULL; /* marks a duplicate of apSorted[nKept] */
+  for (i = 0; i < pInputs->n; i++) apSorted[i] = &pInputs->a[i];
+  qsort(apSorted, (size_t)pInputs->n, sizeof(SetterInput *), compareInputs);
+  for (i = 1, iFirst = 0; i < pInputs->n; i++) {
+    SetterInput *pFirst = apSorted[iFirst], *p = apSorted[i];
+    int bSame = pFirst->zText ? strcmp(pFirst->zText, p->zText) == 0 : pFirst->iId == p->iId;
+    if (bSame) {
+      freeInput(p); /* pValue NULL marks the duplicate */
     } else {
-      nKept = i;
+      iFirst = i;
     }
   }
-  nKept = 0;
   sqlite3_free(apSorted);
-  for (i = 0; i < pList->n; i++) {
-    SetterLookup *p = &pList->a[i];
-    if (p->zKey) {
-      pList->a[nKept++] = *p;
-    } else {
-      sqlite3_value_free(p->pBot);
-      sqlite3_value_free(p->pWho);
-      sqlite3_free(p->zUser);
-    }
+  for (i = 0, nKept = 0; i < pInputs->n; i++) {
+    if (pInputs->a[i].pValue) pInputs->a[nKept++] = pInputs->a[i];
   }
-  pList->n = nKept;
+  pInputs->n = nKept;
   return SQLITE_OK;
 }
 
-int setterLookupsBuild(SetterLookupList *pList, const char *zBaseUrl, sqlite3_value **apBot,
-                       int nBot, sqlite3_value **apWho, int nWho, int bSession, char **pzErr) {
-  int i, j, rc;
-  sqlite3_uint64 nMax = (sqlite3_uint64)nBot * (sqlite3_uint64)nWho;
-  pList->a = NULL;
-  pList->n = 0;
-  if (nMax == 0) return SQLITE_OK;
-  pList->a = sqlite3_malloc64(nMax * sizeof(SetterLookup));
-  if (pList->a == NULL) return SQLITE_NOMEM;
-  for (i = 0; i < nBot; i++) {
-    sqlite3_int64 iBot;
-    if (sqlite3_value_type(apBot[i]) == SQLITE_NULL) continue;
-    rc = readIdInput(apBot[i], "bot_integration_id", &iBot, pzErr);
-    if (rc) return rc;
-    for (j = 0; j < nWho; j++) {
-      sqlite3_value *pWho = apWho[j];
-      SetterLookup *p = &pList->a[pList->n];
-      if (sqlite3_value_type(pWho) == SQLITE_NULL) continue;
-      memset(p, 0, sizeof(*p));
-      p->bSession = bSession;
-      p->iBot = iBot;
-      rc = bSession ? readIdInput(pWho, "session_id", &p->iSession, pzErr)
-                    : readUserInput(pWho, &p->zUser, pzErr);
-      if (rc) return rc;
-      pList->n++;
-      p->pBot = sqlite3_value_dup(apBot[i]);
-      p->pWho = sqlite3_value_dup(pWho);
-      p->zKey = bSession ? sqlite3_mprintf("%s %lld s:%lld", zBaseUrl, iBot, p->iSession)
-                         : sqlite3_mprintf("%s %lld u:%s", zBaseUrl, iBot, p->zUser);
-      if (p->pBot == NULL || p->pWho == NULL || p->zKey == NULL) return SQLITE_NOMEM;
+int setterInputsRead(SetterInputs *pInputs, sqlite3_value **apValue, int nValue, int eKind,
+                     char **pzErr) {
+  int i, rc = SQLITE_OK;
+  pInputs->a = NULL;
+  pInputs->n = 0;
+  pInputs->eKind = eKind;
+  if (nValue == 0) return SQLITE_OK;
+  pInputs->a = sqlite3_malloc64((sqlite3_uint64)nValue * sizeof(SetterInput));
+  if (pInputs->a == NULL) return SQLITE_NOMEM;
+  for (i = 0; i < nValue && rc == SQLITE_OK; i++) {
+    SetterInput *p = &pInputs->a[pInputs->n];
+    if (setterInputIsBlank(apValue[i])) continue;
+    memset(p, 0, sizeof(*p));
+    rc = eKind == SETTER_INPUT_USER ? readUserInput(apValue[i], &p->zText, pzErr)
+                                    : readIdInput(apValue[i], azColumn[eKind], &p->iId, pzErr);
+    if (rc == SQLITE_OK) {
+      p->pValue = sqlite3_value_dup(apValue[i]);
+      if (p->pValue == NULL) rc = SQLITE_NOMEM;
     }
+    if (rc != SQLITE_OK) {
+      freeInput(p);
+      break;
+    }
+    pInputs->n++;
   }
-  return removeDuplicateLookups(pList);
+  if (rc == SQLITE_OK) rc = removeDuplicateInputs(pInputs);
+  return rc;
 }
 
-char *setterLookupUrl(const char *zBaseUrl, const SetterLookup *p, const char **pzLogUrl) {
+void setterInputsClear(SetterInputs *pInputs) {
+  int i;
+  for (i = 0; i < pInputs->n; i++) freeInput(&pInputs->a[i]);
+  sqlite3_free(pInputs->a);
+  pInputs->a = NULL;
+  pInputs->n = 0;
+}
+
+/* The request URL of bot x contact (sqlite3_malloc'd, user_number
+** percent-encoded); *piPath gets the offset of its path. */
+static char *buildUrl(const char *zBaseUrl, const SetterInput *pBot, const SetterInput *pWho,
+                      int bSession, int *piPath) {
   char *zUrl;
-  const char *zAuthority;
-  if (p->bSession) {
+  const char *zAuthority, *zPath;
+  if (bSession) {
     zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?sessionId=%lld", zBaseUrl,
-                           p->iBot, p->iSession);
+                           pBot->iId, pWho->iId);
   } else {
-    char *zEscaped = curl_easy_escape(NULL, p->zUser, 0);
+    char *zEscaped = curl_easy_escape(NULL, pWho->zText, 0);
     if (zEscaped == NULL) return NULL;
     zUrl = sqlite3_mprintf("%s/api/v1/bot-integrations/%lld/conversations?userNumber=%s", zBaseUrl,
-                           p->iBot, zEscaped);
+                           pBot->iId, zEscaped);
     curl_free(zEscaped);
   }
   if (zUrl == NULL) return NULL;
   zAuthority = strstr(zUrl, "://");
   zAuthority = zAuthority ? zAuthority + 3 : zUrl;
-  *pzLogUrl = strchr(zAuthority, '/');
-  if (*pzLogUrl == NULL) *pzLogUrl = zUrl;
+  zPath = strchr(zAuthority, '/');
+  *piPath = zPath ? (int)(zPath - zUrl) : 0;
   return zUrl;
+}
+
+int setterLookupsBuild(SetterLookupList *pList, const char *zBaseUrl, const SetterInputs *pBots,
+                       const SetterInputs *pWhos) {
+  int i, j;
+  sqlite3_uint64 n = (sqlite3_uint64)pBots->n * (sqlite3_uint64)pWhos->n;
+  pList->a = NULL;
+  pList->n = 0;
+  if (n == 0) return SQLITE_OK;
+  pList->a = sqlite3_malloc64(n * sizeof(SetterLookup));
+  if (pList->a == NULL) return SQLITE_NOMEM;
+  for (i = 0; i < pBots->n; i++) {
+    for (j = 0; j < pWhos->n; j++) {
+      SetterLookup *p = &pList->a[pList->n];
+      memset(p, 0, sizeof(*p));
+      p->pBot = &pBots->a[i];
+      p->pWho = &pWhos->a[j];
+      p->bSession = pWhos->eKind == SETTER_INPUT_SESSION;
+      p->zUrl = buildUrl(zBaseUrl, p->pBot, p->pWho, p->bSession, &p->iPath);
+      if (p->zUrl == NULL) return SQLITE_NOMEM;
+      pList->n++;
+    }
+  }
+  return SQLITE_OK;
 }
 
 void setterLookupsClear(SetterLookupList *pList) {
   int i;
   for (i = 0; i < pList->n; i++) {
-    SetterLookup *p = &pList->a[i];
-    sqlite3_value_free(p->pBot);
-    sqlite3_value_free(p->pWho);
-    sqlite3_free(p->zUser);
-    sqlite3_free(p->zKey);
-    setterRowsUnref(p->pRows);
+    sqlite3_free(pList->a[i].zUrl);
+    setterRowsUnref(pList->a[i].pRows);
   }
   sqlite3_free(pList->a);
   pList->a = NULL;
@@ -194,7 +239,7 @@ void setterLookupsClear(SetterLookupList *pList) {
 
 char *setterLookupDescribe(const SetterLookup *p) {
   if (p->bSession) {
-    return sqlite3_mprintf("bot_integration_id %lld, session_id %lld", p->iBot, p->iSession);
+    return sqlite3_mprintf("bot_integration_id %lld, session_id %lld", p->pBot->iId, p->pWho->iId);
   }
-  return sqlite3_mprintf("bot_integration_id %lld, user_number '%q'", p->iBot, p->zUser);
+  return sqlite3_mprintf("bot_integration_id %lld, user_number '%q'", p->pBot->iId, p->pWho->zText);
 }

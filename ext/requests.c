@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sanitize.h"
 #include "timestamp.h"
 
 typedef struct LogEntry {
@@ -22,6 +23,7 @@ typedef struct LogEntry {
   int64_t elapsedMs;
   int64_t nBytes;
   int cached;
+  int64_t nMessages; /* messages in the answer; -1: none (failed, or not parsed) */
   char *zError;
 } LogEntry;
 
@@ -62,7 +64,8 @@ static LogEntry *entryById(SetterRequestLog *p, int64_t id) {
 }
 
 static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int attempt,
-                     int64_t elapsedMs, int64_t nBytes, int cached, const char *zError) {
+                     int64_t elapsedMs, int64_t nBytes, int cached, int64_t nMessages,
+                     const char *zError) {
   LogEntry *e = &p->aEntry[(p->nextId - 1) % p->nCapacity];
   sqlite3_free(e->zUrl);
   sqlite3_free(e->zError);
@@ -74,16 +77,30 @@ static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int att
   e->elapsedMs = elapsedMs;
   e->nBytes = nBytes;
   e->cached = cached;
-  e->zError = zError ? sqlite3_mprintf("%s", zError) : NULL;
+  e->nMessages = nMessages;
+  /* transport errors may quote a server's text (a certificate subject):
+  ** no control character may reach a terminal through this table */
+  e->zError = zError ? setterSanitize(zError, strlen(zError), strlen(zError), NULL) : NULL;
 }
 
 void setterRequestLogAttempt(void *pCtx, const SetterAttempt *a) {
   addEntry((SetterRequestLog *)pCtx, a->zLogUrl, a->status, a->iAttempt, a->elapsedMs, a->nBytes, 0,
-           a->zError);
+           -1, a->zError);
 }
 
-void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl) {
-  addEntry(p, zLogUrl, 200, 0, 0, 0, 1, NULL);
+void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl, int64_t nMessages) {
+  addEntry(p, zLogUrl, 200, 0, 0, 0, 1, nMessages, NULL);
+}
+
+void setterRequestLogMessages(SetterRequestLog *p, const char *zLogUrl, int64_t nMessages) {
+  int64_t id;
+  for (id = p->nextId - 1; id >= 1 && id >= p->nextId - p->nCapacity; id--) {
+    LogEntry *e = entryById(p, id);
+    if (e && e->zUrl && strcmp(e->zUrl, zLogUrl) == 0) {
+      e->nMessages = nMessages;
+      return;
+    }
+  }
 }
 
 /* ---- the setter_requests virtual table ---- */
@@ -97,7 +114,8 @@ void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl) {
 #define REQUESTS_COLUMN_ELAPSED_MS 6
 #define REQUESTS_COLUMN_BYTES 7
 #define REQUESTS_COLUMN_CACHED 8
-#define REQUESTS_COLUMN_ERROR 9
+#define REQUESTS_COLUMN_MESSAGES 9
+#define REQUESTS_COLUMN_ERROR 10
 
 typedef struct RequestsVtab {
   sqlite3_vtab base;
@@ -114,15 +132,13 @@ static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const 
                            sqlite3_vtab **ppVtab, char **pzErr) {
   RequestsVtab *pVtab;
   int rc;
+  (void)argc;
   (void)argv;
-  if (argc > 3) {
-    *pzErr = sqlite3_mprintf("setter_requests takes no arguments");
-    return SQLITE_ERROR;
-  }
-  rc = sqlite3_declare_vtab(
-      db,
-      "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT, status INTEGER,"
-      " attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER, cached INTEGER, error TEXT)");
+  (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+                            "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT,"
+                            " status INTEGER, attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER,"
+                            " cached INTEGER, messages INTEGER, error TEXT)");
   if (rc != SQLITE_OK) return rc;
   pVtab = sqlite3_malloc(sizeof(*pVtab));
   if (pVtab == NULL) return SQLITE_NOMEM;
@@ -222,6 +238,9 @@ static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
     case REQUESTS_COLUMN_CACHED:
       sqlite3_result_int(ctx, e->cached);
       break;
+    case REQUESTS_COLUMN_MESSAGES:
+      if (e->nMessages >= 0) sqlite3_result_int64(ctx, e->nMessages);
+      break;
     default:
       if (e->zError) sqlite3_result_text(ctx, e->zError, -1, SQLITE_TRANSIENT);
       break;
@@ -236,11 +255,11 @@ static int requestsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
 
 static sqlite3_module requestsModule = {
     0,                  /* iVersion */
-    requestsConnect,    /* xCreate: same as xConnect, so the table is eponymous */
+    0,                  /* xCreate: none, so the table is eponymous only */
     requestsConnect,    /* xConnect */
     requestsBestIndex,  /* xBestIndex */
     requestsDisconnect, /* xDisconnect */
-    requestsDisconnect, /* xDestroy */
+    0,                  /* xDestroy */
     requestsOpen,       /* xOpen */
     requestsClose,      /* xClose */
     requestsFilter,     /* xFilter */
@@ -262,5 +281,6 @@ static sqlite3_module requestsModule = {
 };
 
 int setterRequestsRegister(sqlite3 *db, SetterConn *pConn) {
-  return sqlite3_create_module(db, "setter_requests", &requestsModule, pConn);
+  setterConnRef(pConn);
+  return sqlite3_create_module_v2(db, "setter_requests", &requestsModule, pConn, setterConnUnref);
 }

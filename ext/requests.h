@@ -5,8 +5,9 @@
 **
 ** Columns: id, started_at, method, url (path and query only), status,
 ** attempt, elapsed_ms, bytes, cached (1 when served from a cache without a
-** request), error.  The API key is never recorded: it travels only in a
-** header, and headers are not logged.
+** request), messages (in the answer; NULL when it failed), error (control
+** characters removed).  The API key is never recorded: it travels only in
+** a header, and headers are not logged.
 */
 #ifndef SETTER_REQUESTS_H
 #define SETTER_REQUESTS_H
@@ -21,10 +22,13 @@ void setterRequestLogFree(SetterRequestLog *pLog);
 /* Records one attempt; fits SetterFetchSettings.xAttempt (pCtx = the log). */
 void setterRequestLogAttempt(void *pLog, const SetterAttempt *pAttempt);
 
-/* Records a lookup answered from a cache. */
-void setterRequestLogCached(SetterRequestLog *pLog, const char *zLogUrl);
+/* Records a lookup answered from a cache, with its number of messages. */
+void setterRequestLogCached(SetterRequestLog *pLog, const char *zLogUrl, int64_t nMessages);
 
-/* Registers the eponymous setter_requests table. */
+/* The answer logged last for zLogUrl had nMessages messages. */
+void setterRequestLogMessages(SetterRequestLog *pLog, const char *zLogUrl, int64_t nMessages);
+
+/* Registers the eponymous setter_requests table (holds a reference). */
 int setterRequestsRegister(sqlite3 *db, SetterConn *pConn);
 
 #endif /* SETTER_REQUESTS_H */

@@ -4,6 +4,8 @@
 ** A scope is keyed by the sorted list of the connection's busy statements
 ** (sqlite3_next_stmt, sqlite3_stmt_busy) at the time its first cursor
 ** opened.  The list of scopes is short: one per statement running at once.
+** The noted fields are a list of (statement, fields), pruned of finalized
+** statements whenever a statement is prepared.
 */
 #include "scope.h"
 
@@ -14,9 +16,17 @@
 struct SetterScope {
   sqlite3_stmt **apStmt; /* the busy statements, sorted by address */
   int nStmt;
-  int nCursor; /* open cursors in this scope */
+  int nCursor;        /* open cursors in this scope */
+  int nSingleFetches; /* xFilters that fetched exactly one lookup (see setterScopeSingleFetch) */
   SetterCache *pCache;
   SetterScope *pNext;
+};
+
+struct SetterStatementFields {
+  sqlite3_stmt *pStmt;
+  unsigned int mask;
+  int bPrepared; /* seen with its SQL text: a new prepare at this address is a new statement */
+  SetterStatementFields *pNext;
 };
 
 static int compareAddresses(const void *a, const void *b) {
@@ -69,6 +79,7 @@ SetterScope *setterScopeOpen(SetterConn *pConn) {
   p->apStmt = apStmt;
   p->nStmt = nStmt;
   p->nCursor = 1;
+  p->nSingleFetches = 0;
   p->pNext = pConn->pScopes;
   pConn->pScopes = p;
   return p;
@@ -87,4 +98,67 @@ void setterScopeClose(SetterConn *pConn, SetterScope *pScope) {
 
 SetterCache *setterScopeCache(SetterScope *pScope) {
   return pScope->pCache;
+}
+
+int setterScopeSingleFetch(SetterScope *pScope) {
+  return ++pScope->nSingleFetches;
+}
+
+/* Drops the entries of finalized statements; marks prepared ones. */
+static void pruneStatementFields(SetterConn *pConn) {
+  SetterStatementFields **pp = &pConn->pStatementFields;
+  while (*pp) {
+    SetterStatementFields *p = *pp;
+    sqlite3_stmt *pStmt = NULL;
+    while ((pStmt = sqlite3_next_stmt(pConn->db, pStmt)) != NULL && pStmt != p->pStmt) {
+    }
+    if (pStmt == NULL) {
+      *pp = p->pNext;
+      sqlite3_free(p);
+      continue;
+    }
+    if (sqlite3_sql(pStmt) != NULL) p->bPrepared = 1;
+    pp = &p->pNext;
+  }
+}
+
+void setterScopeNoteFields(SetterConn *pConn, unsigned int mask) {
+  sqlite3_stmt *pPreparing = sqlite3_next_stmt(pConn->db, NULL);
+  SetterStatementFields *p;
+  if (pPreparing == NULL || sqlite3_sql(pPreparing) != NULL) return; /* see scope.h */
+  pruneStatementFields(pConn);
+  for (p = pConn->pStatementFields; p && p->pStmt != pPreparing; p = p->pNext) {
+  }
+  if (p == NULL) {
+    p = sqlite3_malloc(sizeof(*p));
+    if (p == NULL) return; /* then the statement may fetch twice, never wrongly */
+    memset(p, 0, sizeof(*p));
+    p->pStmt = pPreparing;
+    p->pNext = pConn->pStatementFields;
+    pConn->pStatementFields = p;
+  } else if (p->bPrepared) {
+    p->mask = 0; /* a finalized statement's address, reused */
+    p->bPrepared = 0;
+  }
+  p->mask |= mask;
+}
+
+unsigned int setterScopeFields(SetterConn *pConn, const SetterScope *pScope) {
+  unsigned int mask = 0;
+  const SetterStatementFields *p;
+  int i;
+  for (p = pConn->pStatementFields; p; p = p->pNext) {
+    for (i = 0; i < pScope->nStmt; i++) {
+      if (pScope->apStmt[i] == p->pStmt) mask |= p->mask;
+    }
+  }
+  return mask;
+}
+
+void setterScopeFreeAll(SetterConn *pConn) {
+  while (pConn->pStatementFields) {
+    SetterStatementFields *p = pConn->pStatementFields;
+    pConn->pStatementFields = p->pNext;
+    sqlite3_free(p);
+  }
 }

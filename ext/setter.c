@@ -9,11 +9,15 @@
 ** request log, cross-statement cache) and registers:
 **   setter_conversations   eponymous virtual table (vtab.c)
 **   setter_requests        eponymous virtual table (requests.c)
+**   setter_settings        eponymous virtual table (config.c)
 **   setter_config()        settings, SQLITE_DIRECTONLY (config.c)
 **   setter_version()       the extension's version
-** Loading it again into the same connection changes nothing (the state,
-** settings included, stays).  Nothing else
-** happens here.
+** Loading it again into the same connection, from this file or another
+** build, changes nothing (the state, settings included, stays).  Nothing
+** else happens here.  sqlite3_setter_init is the library's only exported
+** symbol (built with -fvisibility=hidden): SQLite loads extensions with
+** RTLD_GLOBAL, and a second build loaded in the same process must never
+** call into this one.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -24,8 +28,9 @@ SQLITE_EXTENSION_INIT1
 
 #include "cache.h"
 #include "config.h"
-#include "requests.h"
 #include "connection.h"
+#include "requests.h"
+#include "scope.h"
 #include "version.h"
 #include "vtab.h"
 
@@ -38,60 +43,19 @@ static void initCurlOnce(void) {
   curlInitResult = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* The connections this copy of the extension is loaded into, so that a
-** second load into the same connection keeps its settings and caches. */
-static pthread_mutex_t loadedMutex = PTHREAD_MUTEX_INITIALIZER;
-static sqlite3 **apLoaded;
-static int nLoaded, nLoadedAlloc;
-
-/* 1 if db was already marked, 0 if it is now, -1 if out of memory. */
-static int markLoaded(sqlite3 *db) {
-  int i, rc = 0;
-  pthread_mutex_lock(&loadedMutex);
-  for (i = 0; i < nLoaded && apLoaded[i] != db; i++) {
-  }
-  if (i < nLoaded) {
-    rc = 1;
-  } else if (nLoaded == nLoadedAlloc) {
-    int nNew = nLoadedAlloc ? nLoadedAlloc * 2 : 8;
-    sqlite3 **apNew = sqlite3_realloc64(apLoaded, (sqlite3_uint64)nNew * sizeof(sqlite3 *));
-    if (apNew == NULL) {
-      rc = -1;
-    } else {
-      apLoaded = apNew;
-      nLoadedAlloc = nNew;
-    }
-  }
-  if (rc == 0) apLoaded[nLoaded++] = db;
-  pthread_mutex_unlock(&loadedMutex);
-  return rc;
+void setterConnRef(SetterConn *pConn) {
+  pConn->nRef++;
 }
 
-static void unmarkLoaded(sqlite3 *db) {
-  int i;
-  pthread_mutex_lock(&loadedMutex);
-  for (i = 0; i < nLoaded; i++) {
-    if (apLoaded[i] == db) {
-      apLoaded[i] = apLoaded[--nLoaded];
-      break;
-    }
-  }
-  if (nLoaded == 0) {
-    /* The library may be unloaded with its last connection: free the list. */
-    sqlite3_free(apLoaded);
-    apLoaded = NULL;
-    nLoadedAlloc = 0;
-  }
-  pthread_mutex_unlock(&loadedMutex);
-}
-
-static void freeConn(void *pArg) {
+/* Registrations are made and dropped under the connection's mutex, so the
+** count needs no lock of its own. */
+void setterConnUnref(void *pArg) {
   SetterConn *pConn = pArg;
-  if (pConn == NULL) return;
-  unmarkLoaded(pConn->db);
+  if (pConn == NULL || --pConn->nRef > 0) return;
   setterFetcherFree(pConn->pFetcher);
   setterCacheFree(pConn->pCache);
   setterRequestLogFree(pConn->pLog);
+  setterScopeFreeAll(pConn);
   setterSettingsClear(&pConn->settings);
   sqlite3_free(pConn);
 }
@@ -102,8 +66,19 @@ static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, SETTER_VERSION, -1, SQLITE_STATIC);
 }
 
+/* True if a copy of this extension (this file or another build) is loaded
+** into db already: its setter_version() exists. */
+static int loadedBefore(sqlite3 *db) {
+  sqlite3_stmt *pStmt = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT setter_version()", -1, &pStmt, NULL);
+  sqlite3_finalize(pStmt);
+  return rc == SQLITE_OK;
+}
+
 #ifdef _WIN32
 __declspec(dllexport)
+#else
+__attribute__((visibility("default")))
 #endif
     int sqlite3_setter_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   SetterConn *pConn;
@@ -117,53 +92,35 @@ __declspec(dllexport)
         sqlite3_libversion());
     return SQLITE_ERROR;
   }
-  switch (markLoaded(db)) {
-    case 1:
-      return SQLITE_OK; /* loaded before: keep its state */
-    case -1:
-      return SQLITE_NOMEM;
-    default:
-      break;
-  }
+  /* Loaded before (this copy or another build of it): keep its state and
+  ** settings.  Replacing them would reset setter_config changes, and a
+  ** second load while a statement runs would free state in use. */
+  if (loadedBefore(db)) return SQLITE_OK;
   if (pthread_once(&curlInitOnce, initCurlOnce) != 0 || curlInitResult != CURLE_OK) {
-    unmarkLoaded(db);
     *pzErrMsg = sqlite3_mprintf("setter: libcurl could not be initialised");
     return SQLITE_ERROR;
   }
   pConn = sqlite3_malloc(sizeof(*pConn));
-  if (pConn == NULL) {
-    unmarkLoaded(db);
-    return SQLITE_NOMEM;
-  }
+  if (pConn == NULL) return SQLITE_NOMEM;
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
-  rc = setterSettingsInit(&pConn->settings, pzErrMsg);
+  pConn->nRef = 1; /* held by this function until the registrations hold it */
+  rc = setterSettingsInit(&pConn->settings);
   if (rc == SQLITE_OK) {
     pConn->pLog = setterRequestLogNew(SETTER_REQUEST_LOG_SIZE);
     pConn->pCache = setterCacheNew(SETTER_CONNECTION_CACHE_MAX_BYTES);
     if (pConn->pLog == NULL || pConn->pCache == NULL) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    /* Loaded before by another copy of the extension (another file) and
-    ** in use: replacing a function while a statement runs (as in a second
-    ** SELECT load_extension(...)) fails with SQLITE_BUSY, so the first
-    ** load's state stays. */
     rc = sqlite3_create_function(db, "setter_version", 0,
                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
                                  versionFunc, 0, 0);
-    if (rc == SQLITE_BUSY) {
-      freeConn(pConn);
-      return SQLITE_OK;
-    }
   }
-  if (rc != SQLITE_OK) {
-    freeConn(pConn);
-    return rc;
-  }
-  /* From here the module owns pConn: its destructor frees it, also when
-  ** registration fails. */
-  rc = setterConversationsRegister(db, pConn, freeConn);
+  /* Each registration takes a reference and drops it in its destructor,
+  ** which SQLite also calls when the registration fails. */
+  if (rc == SQLITE_OK) rc = setterConversationsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterRequestsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterConfigRegister(db, pConn);
+  setterConnUnref(pConn);
   return rc;
 }

@@ -8,30 +8,32 @@
 **   SELECT * FROM setter_conversations WHERE bot_integration_id = 5 AND session_id = 42;
 **   ... AND user_number IN (SELECT phone FROM leads)     -- fetched in parallel
 **
-** Eponymous and read-only.  The three hidden columns are the inputs: a
-** lookup needs bot_integration_id and exactly one of user_number or
-** session_id, each given with = or IN.  xFilter turns the constraints into a
-** list of distinct lookups, answers what it can from the statement's cache
-** (and the connection's, with cache_ttl), fetches the rest in parallel
-** (fetch.c), parses every body (parse.c), and only then returns rows: a
-** statement sees all of its lookups or an error, never part of them.
+** Eponymous only (no xCreate) and read-only.  The three hidden columns are
+** the inputs: a lookup needs bot_integration_id and exactly one of
+** user_number or session_id, each given with = (or IS) or IN.  xFilter
+** turns the constraints into a list of distinct lookups, answers what it
+** can from the statement's cache (and the connection's, with cache_ttl),
+** fetches the rest in parallel (fetch.c), parses every body (parse.c), and
+** only then returns rows: one xFilter sees all of its lookups or an error,
+** never part of them.
 **
-** CREATE VIRTUAL TABLE ... USING setter_conversations(args) is refused when
-** it has arguments, so neither a statement nor a database file's schema can
-** configure this table: settings come only from the environment and from
-** setter_config() called directly.
+** Settings come only from the environment and from setter_config() called
+** directly; neither a statement nor a database file's schema can configure
+** this table.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
+#include "config.h"
+#include "connection.h"
 #include "lookup.h"
 #include "parse.h"
 #include "requests.h"
 #include "sanitize.h"
 #include "scope.h"
-#include "connection.h"
 #include "timestamp.h"
 #include "vtab.h"
 
@@ -46,6 +48,13 @@
 #define COLUMN_RAW_JSON 16 /* hidden */
 #define N_INPUT_COLUMN 3
 
+/* The message columns are the fields of rows.h, in the same order. */
+_Static_assert(COLUMN_PLATFORM_RESOURCE_ID - COLUMN_MESSAGE_ID == SETTER_FIELD_PLATFORM_RESOURCE_ID,
+               "message columns and enum SetterField disagree");
+_Static_assert(SETTER_FIELD_RAW_JSON == SETTER_FIELD_PLATFORM_RESOURCE_ID + 1 &&
+                   SETTER_FIELD_COUNT == SETTER_FIELD_RAW_JSON + 1,
+               "raw_json must be the last field");
+
 #define SCHEMA                                                                 \
   "CREATE TABLE x(bot_integration_id INTEGER HIDDEN, user_number TEXT HIDDEN," \
   " session_id INTEGER HIDDEN, message_id INTEGER, sender_type TEXT,"          \
@@ -58,6 +67,13 @@
 #define COST_PER_LOOKUP 1000.0
 #define COST_WITHOUT_KEYS 1e18
 
+/* After this many one-lookup fetches in one statement, say once that an IN
+** list would fetch them in parallel. */
+#define SERIAL_FETCH_HINT_AFTER 10
+
+static const char *const azInputColumn[N_INPUT_COLUMN] = {"bot_integration_id", "user_number",
+                                                          "session_id"};
+
 typedef struct SetterVtab {
   sqlite3_vtab base;
   SetterConn *pConn;
@@ -66,36 +82,28 @@ typedef struct SetterVtab {
 typedef struct SetterCursor {
   sqlite3_vtab_cursor base;
   SetterScope *pScope;      /* the statement scope and its cache (scope.c) */
-  SetterLookupList lookups; /* the distinct lookups of the last xFilter */
+  SetterInputs bots, whos;  /* the distinct inputs of the last xFilter */
+  SetterLookupList lookups; /* bots x whos */
   int iLookup;              /* current lookup */
   sqlite3_int64 iRow;       /* current row of lookups.a[iLookup] */
   sqlite3_int64 iRowid;
-  unsigned int mask; /* fields the statement reads */
+  unsigned int mask; /* fields to extract: what the statement reads */
 } SetterCursor;
 
 /* ---- errors ---- */
 
-/* Replaces every occurrence of the API key in z by "****", in place (a key
-** of 4 bytes or more is at least as long as its replacement). */
-static void redactKey(char *z, const char *zKey) {
-  size_t nKey = zKey ? strlen(zKey) : 0;
-  char *p = z;
-  if (z == NULL || nKey < 4) return;
-  while ((p = strstr(p, zKey)) != NULL) {
-    memcpy(p, "****", 4);
-    memmove(p + 4, p + nKey, strlen(p + nKey) + 1);
-    p += 4;
-  }
-}
-
-/* Sets the statement's error to SETTER_ERROR_PREFIX + zMsg (takes zMsg). */
+/* Sets the statement's error to SETTER_ERROR_PREFIX + zMsg (takes zMsg),
+** with the API key, should it appear, replaced by "****". */
 static int setError(SetterVtab *pVtab, char *zMsg) {
-  sqlite3_free(pVtab->base.zErrMsg);
-  pVtab->base.zErrMsg = zMsg ? sqlite3_mprintf(SETTER_ERROR_PREFIX "%s", zMsg) : NULL;
+  char *zFull = zMsg ? sqlite3_mprintf(SETTER_ERROR_PREFIX "%s", zMsg) : NULL;
   sqlite3_free(zMsg);
-  if (pVtab->base.zErrMsg == NULL) return SQLITE_NOMEM;
-  redactKey(pVtab->base.zErrMsg, pVtab->pConn->settings.zApiKey);
-  return SQLITE_ERROR;
+  sqlite3_free(pVtab->base.zErrMsg);
+  pVtab->base.zErrMsg = NULL;
+  if (zFull == NULL) return SQLITE_NOMEM;
+  pVtab->base.zErrMsg =
+      setterSanitize(zFull, strlen(zFull), strlen(zFull), pVtab->pConn->settings.zApiKey);
+  sqlite3_free(zFull);
+  return pVtab->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /* The API's own message from an error body, else the start of the body. */
@@ -145,7 +153,7 @@ static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
   return setError(pVtab, zMsg);
 }
 
-/* ---- xConnect / xBestIndex ---- */
+/* ---- xConnect ---- */
 
 static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                          sqlite3_vtab **ppVtab, char **pzErr) {
@@ -153,6 +161,7 @@ static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *a
   int rc;
   (void)argv;
   if (argc > 3) {
+    /* a CREATE VIRTUAL TABLE with arguments in some database file */
     *pzErr = sqlite3_mprintf(SETTER_ERROR_PREFIX
                              "takes no arguments: settings come from the "
                              "SETTER_* environment or setter_config()");
@@ -173,14 +182,20 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/* ---- xBestIndex ---- */
+
 /*
 ** idxNum bits, set by setterBestIndex and read by setterFilter:
-**   IDX_BOT, IDX_USER, IDX_SESSION   that input has a usable = or IN
+**   IDX_BOT, IDX_USER, IDX_SESSION   that input has a usable = (or IS) or IN
 **   IDX_BOT_IN, ...                  its argument is a whole IN list
 **                                    (sqlite3_vtab_in_first/next)
-**   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s the statement reads
-** argv holds the inputs present, in the order bot, user, session.  idxStr
-** only names them for EXPLAIN QUERY PLAN ("bot_integration_id= user_number IN").
+**   IDX_UNRUNNABLE                   a required input is missing or given
+**                                    with an operator the API cannot answer:
+**                                    idxStr is the error xFilter reports
+**   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s this reference reads
+** argv holds the inputs present, in the order bot, user, session.  For a
+** runnable plan idxStr only names them for EXPLAIN QUERY PLAN
+** ("bot_integration_id= user_number IN").
 */
 #define IDX_BOT 0x01
 #define IDX_USER 0x02
@@ -188,6 +203,7 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 #define IDX_BOT_IN 0x08
 #define IDX_USER_IN 0x10
 #define IDX_SESSION_IN 0x20
+#define IDX_UNRUNNABLE 0x40
 #define IDX_FIELD_SHIFT 8
 
 /* Fields to extract for the columns in colUsed. */
@@ -204,49 +220,136 @@ static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
   return mask;
 }
 
-static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  int aConstraint[N_INPUT_COLUMN] = {-1, -1, -1}; /* column -> constraint used */
-  int idxNum = 0, iArg = 0, i, iCol;
-  (void)pVtab;
-  for (i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
-    if (!pCons->usable || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (pCons->iColumn < 0 || pCons->iColumn >= N_INPUT_COLUMN) continue;
-    if (aConstraint[pCons->iColumn] < 0) aConstraint[pCons->iColumn] = i;
+/* The SQL spelling of a constraint operator the API cannot answer. */
+static const char *operatorName(unsigned char op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_GT:
+      return ">";
+    case SQLITE_INDEX_CONSTRAINT_LE:
+      return "<=";
+    case SQLITE_INDEX_CONSTRAINT_LT:
+      return "<";
+    case SQLITE_INDEX_CONSTRAINT_GE:
+      return ">=";
+    case SQLITE_INDEX_CONSTRAINT_MATCH:
+      return "MATCH";
+    case SQLITE_INDEX_CONSTRAINT_LIKE:
+      return "LIKE";
+    case SQLITE_INDEX_CONSTRAINT_GLOB:
+      return "GLOB";
+    case SQLITE_INDEX_CONSTRAINT_REGEXP:
+      return "REGEXP";
+    case SQLITE_INDEX_CONSTRAINT_NE:
+      return "!=";
+    case SQLITE_INDEX_CONSTRAINT_ISNOT:
+      return "IS NOT";
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+      return "IS NOT NULL";
+    case SQLITE_INDEX_CONSTRAINT_ISNULL:
+      return "IS NULL";
+    default:
+      return op >= SQLITE_INDEX_CONSTRAINT_FUNCTION ? "in a function" : "with this operator";
   }
+}
+
+/* What xBestIndex learnt about one input column. */
+typedef struct InputConstraints {
+  int iUsable;     /* a usable = / IS constraint, or -1 */
+  int bUnusable;   /* an = / IS constraint this plan cannot use */
+  const char *zOp; /* an operator the API cannot answer, or NULL */
+} InputConstraints;
+
+/* The error of a plan that lacks a required input (sqlite3_malloc'd). */
+static char *missingInputError(const InputConstraints *aIn, sqlite3_uint64 colUsed) {
+  int iCol;
   for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
-    int iCons = aConstraint[iCol];
-    if (iCons < 0) continue;
-    idxNum |= IDX_BOT << iCol;
-    pInfo->aConstraintUsage[iCons].argvIndex = ++iArg;
-    pInfo->aConstraintUsage[iCons].omit = 1;
-    if (sqlite3_vtab_in(pInfo, iCons, -1)) {
-      sqlite3_vtab_in(pInfo, iCons, 1);
-      idxNum |= IDX_BOT_IN << iCol;
+    if (aIn[iCol].iUsable < 0 && aIn[iCol].zOp) {
+      return sqlite3_mprintf("%s %s cannot be sent to the API: use = or IN", azInputColumn[iCol],
+                             aIn[iCol].zOp);
     }
   }
-  if ((idxNum & IDX_BOT) && (idxNum & (IDX_USER | IDX_SESSION))) {
-    /* For EXPLAIN QUERY PLAN: "INDEX n:bot_integration_id= user_number IN" */
-    static const char *const azInput[N_INPUT_COLUMN] = {"bot_integration_id", "user_number",
-                                                        "session_id"};
-    char *zPlan = NULL;
+  if (aIn[0].iUsable < 0) {
+    return sqlite3_mprintf(
+        "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
+        "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')");
+  }
+  if (colUsed & ((1u << COLUMN_USER_NUMBER) | (1u << COLUMN_SESSION_ID))) {
+    return sqlite3_mprintf(
+        "user_number or session_id is required: add AND user_number = '<number>' "
+        "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed); a function of them, "
+        "such as trim(user_number) = '...', cannot be sent to the API");
+  }
+  return sqlite3_mprintf(
+      "user_number or session_id is required: add AND user_number = '<number>' "
+      "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)");
+}
+
+static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  SetterConn *pConn = ((SetterVtab *)pVtab)->pConn;
+  InputConstraints aIn[N_INPUT_COLUMN];
+  unsigned int fields = fieldsForColumns(pInfo->colUsed);
+  int idxNum = 0, iArg = 0, i, iCol;
+  char *zPlan = NULL;
+
+  setterScopeNoteFields(pConn, fields);
+  for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
+    aIn[iCol].iUsable = -1;
+    aIn[iCol].bUnusable = 0;
+    aIn[iCol].zOp = NULL;
+  }
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
+    InputConstraints *p;
+    if (pCons->iColumn < 0 || pCons->iColumn >= N_INPUT_COLUMN) continue;
+    p = &aIn[pCons->iColumn];
+    if (pCons->op == SQLITE_INDEX_CONSTRAINT_EQ || pCons->op == SQLITE_INDEX_CONSTRAINT_IS) {
+      if (!pCons->usable) {
+        p->bUnusable = 1;
+      } else if (p->iUsable < 0) {
+        p->iUsable = i;
+      }
+    } else if (p->zOp == NULL) {
+      p->zOp = operatorName(pCons->op);
+    }
+  }
+
+  if (aIn[0].iUsable >= 0 && (aIn[1].iUsable >= 0 || aIn[2].iUsable >= 0)) {
     for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
-      if (!(idxNum & (IDX_BOT << iCol))) continue;
-      zPlan = sqlite3_mprintf("%z%s%s%s", zPlan, zPlan ? " " : "", azInput[iCol],
+      int iCons = aIn[iCol].iUsable;
+      if (iCons < 0) continue;
+      idxNum |= IDX_BOT << iCol;
+      pInfo->aConstraintUsage[iCons].argvIndex = ++iArg;
+      pInfo->aConstraintUsage[iCons].omit = 1;
+      if (pInfo->aConstraint[iCons].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+          sqlite3_vtab_in(pInfo, iCons, -1)) {
+        sqlite3_vtab_in(pInfo, iCons, 1);
+        idxNum |= IDX_BOT_IN << iCol;
+      }
+      /* For EXPLAIN QUERY PLAN: "bot_integration_id= user_number IN" */
+      zPlan = sqlite3_mprintf("%z%s%s%s", zPlan, zPlan ? " " : "", azInputColumn[iCol],
                               (idxNum & (IDX_BOT_IN << iCol)) ? " IN" : "=");
       if (zPlan == NULL) return SQLITE_NOMEM;
     }
-    pInfo->idxStr = zPlan;
-    pInfo->needToFreeIdxStr = 1;
     pInfo->estimatedCost = COST_PER_LOOKUP;
     pInfo->estimatedRows = ROWS_PER_LOOKUP_ESTIMATE;
+  } else if ((aIn[0].iUsable < 0 && aIn[0].bUnusable) ||
+             (aIn[1].iUsable < 0 && aIn[2].iUsable < 0 && (aIn[1].bUnusable || aIn[2].bUnusable))) {
+    /* A key is given but not usable in this order of the join: the planner
+    ** must pick an order that supplies it. */
+    return SQLITE_CONSTRAINT;
   } else {
-    /* Not runnable: make every plan that can supply the keys cheaper.  If
-    ** this is the only plan, xFilter names the missing input. */
+    /* A key is missing altogether.  Give this plan a huge cost, so that any
+    ** plan that supplies the keys wins; if it is the only plan, xFilter
+    ** reports what is missing (idxStr), also shown by EXPLAIN QUERY PLAN. */
+    zPlan = missingInputError(aIn, pInfo->colUsed);
+    if (zPlan == NULL) return SQLITE_NOMEM;
+    idxNum = IDX_UNRUNNABLE;
     pInfo->estimatedCost = COST_WITHOUT_KEYS;
     pInfo->estimatedRows = 2147483647;
   }
-  pInfo->idxNum = idxNum | (int)(fieldsForColumns(pInfo->colUsed) << IDX_FIELD_SHIFT);
+  pInfo->idxStr = zPlan;
+  pInfo->needToFreeIdxStr = 1;
+  pInfo->idxNum = idxNum | (int)(fields << IDX_FIELD_SHIFT);
   return SQLITE_OK;
 }
 
@@ -270,6 +373,8 @@ static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
 
 static void clearLookups(SetterCursor *pCur) {
   setterLookupsClear(&pCur->lookups);
+  setterInputsClear(&pCur->bots);
+  setterInputsClear(&pCur->whos);
   pCur->iLookup = 0;
   pCur->iRow = 0;
 }
@@ -293,10 +398,10 @@ typedef struct InputList {
   int bOwned; /* the values are copies to free */
 } InputList;
 
-static int allNull(const InputList *pList) {
+static int allBlank(const InputList *pList) {
   int i;
   for (i = 0; i < pList->nValue; i++) {
-    if (sqlite3_value_type(pList->apValue[i]) != SQLITE_NULL) return 0;
+    if (!setterInputIsBlank(pList->apValue[i])) return 0;
   }
   return 1;
 }
@@ -305,6 +410,8 @@ static void freeInputs(InputList *pList) {
   int i;
   for (i = 0; pList->bOwned && i < pList->nValue; i++) sqlite3_value_free(pList->apValue[i]);
   sqlite3_free(pList->apValue);
+  pList->apValue = NULL;
+  pList->nValue = 0;
 }
 
 static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
@@ -328,7 +435,8 @@ static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
       pList->apValue = apNew;
     }
     pList->apValue[pList->nValue] = sqlite3_value_dup(pVal);
-    if (pList->apValue[pList->nValue++] == NULL) return SQLITE_NOMEM;
+    if (pList->apValue[pList->nValue] == NULL) return SQLITE_NOMEM;
+    pList->nValue++;
   }
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -340,15 +448,12 @@ static void answerFromCaches(SetterConn *pConn, SetterCursor *pCur, int64_t nowM
   int i;
   for (i = 0; i < pCur->lookups.n; i++) {
     SetterLookup *p = &pCur->lookups.a[i];
-    p->pRows = setterCacheGet(setterScopeCache(pCur->pScope), p->zKey, pCur->mask, 0);
+    p->pRows = setterCacheGet(setterScopeCache(pCur->pScope), p->zUrl, pCur->mask, 0);
     if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
-      p->pRows = setterCacheGet(pConn->pCache, p->zKey, pCur->mask, nowMs);
+      p->pRows = setterCacheGet(pConn->pCache, p->zUrl, pCur->mask, nowMs);
       if (p->pRows) {
-        const char *zLogUrl = NULL;
-        char *zUrl = setterLookupUrl(pConn->settings.zBaseUrl, p, &zLogUrl);
-        if (zUrl) setterRequestLogCached(pConn->pLog, zLogUrl);
-        sqlite3_free(zUrl);
-        setterCachePut(setterScopeCache(pCur->pScope), p->zKey, p->pRows, 0);
+        setterRequestLogCached(pConn->pLog, p->zUrl + p->iPath, p->pRows->nRow);
+        setterCachePut(setterScopeCache(pCur->pScope), p->zUrl, p->pRows, 0);
       }
     }
   }
@@ -364,7 +469,7 @@ static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
   pOut->maxResponseBytes = s->maxResponseBytes;
   pOut->maxRetries = (int)s->maxRetries;
   pOut->concurrency = (int)s->concurrency;
-  pOut->bProgress = (int)s->progress;
+  pOut->bProgress = s->progress == SETTER_PROGRESS_ON;
   pOut->xAttempt = setterRequestLogAttempt;
   pOut->pAttemptCtx = pConn->pLog;
 }
@@ -392,16 +497,18 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, const SetterCursor 
 ** the batch with the statement's error set. */
 static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   ArrivalContext *p = pCtx;
+  SetterConn *pConn = p->pVtab->pConn;
   SetterLookup *pLookup = p->apPending[iReq];
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
   if (zBody && nBody && zBody[0] != '{')
-    zSnippet = setterSanitize(zBody, nBody, 80, p->pVtab->pConn->settings.zApiKey);
+    zSnippet = setterSanitize(zBody, nBody, 80, pConn->settings.zApiKey);
   pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
   if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {
     sqlite3_free(zSnippet);
+    setterRequestLogMessages(pConn->pLog, pReq->zLogUrl, pLookup->pRows->nRow);
     return 0;
   }
   zWhat = setterLookupDescribe(pLookup);
@@ -419,14 +526,25 @@ static int cacheAnswers(SetterConn *pConn, SetterScope *pScope, SetterLookup **a
   int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
   int i;
   for (i = 0; i < nPending; i++) {
-    if (setterCachePut(setterScopeCache(pScope), apPending[i]->zKey, apPending[i]->pRows, 0)) {
+    if (setterCachePut(setterScopeCache(pScope), apPending[i]->zUrl, apPending[i]->pRows, 0)) {
       return SQLITE_NOMEM;
     }
     if (pConn->settings.cacheTtl > 0) {
-      setterCachePut(pConn->pCache, apPending[i]->zKey, apPending[i]->pRows, expiresMs);
+      setterCachePut(pConn->pCache, apPending[i]->zUrl, apPending[i]->pRows, expiresMs);
     }
   }
   return SQLITE_OK;
+}
+
+/* A plain join fetches one lookup per outer row; after a few, say once
+** (where progress is shown) that an IN list would fetch them in parallel. */
+static void hintSerialJoin(SetterConn *pConn, SetterScope *pScope) {
+  int bShow = pConn->settings.progress == SETTER_PROGRESS_ON ||
+              (pConn->settings.progress == SETTER_PROGRESS_AUTO && isatty(STDERR_FILENO));
+  if (setterScopeSingleFetch(pScope) != SERIAL_FETCH_HINT_AFTER + 1 || !bShow) return;
+  fprintf(stderr,
+          "setter: this statement fetches one contact at a time (a join); add "
+          "AND c.user_number IN (SELECT ...) to fetch them in parallel\n");
 }
 
 /* Fetches every lookup that no cache answered, in parallel. */
@@ -436,15 +554,10 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   ArrivalContext arrival;
   SetterRequest *aReq = NULL;
   SetterLookup **apPending = NULL;
-  int nPending = 0, i, iFailed, rc = SQLITE_OK;
+  int nPending = 0, nReq = 0, i, iFailed, rc = SQLITE_OK;
 
   for (i = 0; i < pCur->lookups.n; i++) nPending += pCur->lookups.a[i].pRows == NULL;
   if (nPending == 0) return SQLITE_OK;
-  if (pConn->settings.zApiKey == NULL) {
-    return setError(pVtab,
-                    sqlite3_mprintf("no API key: set the SETTER_API_KEY environment "
-                                    "variable, or run SELECT setter_config('api_key', '...')"));
-  }
   if (pConn->pFetcher == NULL) {
     pConn->pFetcher = setterFetcherNew();
     if (pConn->pFetcher == NULL)
@@ -457,39 +570,34 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
     goto done;
   }
   memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
-  nPending = 0;
   for (i = 0; i < pCur->lookups.n; i++) {
     SetterLookup *p = &pCur->lookups.a[i];
     if (p->pRows) continue;
-    apPending[nPending] = p;
-    aReq[nPending].zUrl = setterLookupUrl(pConn->settings.zBaseUrl, p, &aReq[nPending].zLogUrl);
-    if (aReq[nPending++].zUrl == NULL) {
-      rc = SQLITE_NOMEM;
-      goto done;
-    }
+    apPending[nReq] = p;
+    aReq[nReq].zUrl = p->zUrl;
+    aReq[nReq].zLogUrl = p->zUrl + p->iPath;
+    nReq++;
   }
+  if (nReq == 1 && pCur->lookups.n == 1) hintSerialJoin(pConn, pCur->pScope);
   fillFetchSettings(pConn, &settings);
   arrival.pVtab = pVtab;
   arrival.apPending = apPending;
   arrival.mask = fieldsToExtract(pConn, pCur);
   settings.xDone = parseArrival;
   settings.pDoneCtx = &arrival;
-  iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nPending);
+  iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nReq);
   if (iFailed == -2) {
     rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
   } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
-    rc = SQLITE_ERROR; /* parseArrival set the message */
+    rc = pVtab->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM; /* parseArrival set the message */
   } else if (iFailed >= 0) {
     rc = setFetchError(pVtab, apPending[iFailed], &aReq[iFailed]);
   } else {
-    rc = cacheAnswers(pConn, pCur->pScope, apPending, nPending);
+    rc = cacheAnswers(pConn, pCur->pScope, apPending, nReq);
   }
 
 done:
-  for (i = 0; aReq && i < nPending; i++) {
-    sqlite3_free((char *)aReq[i].zUrl);
-    setterRequestClear(&aReq[i]);
-  }
+  for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   sqlite3_free(aReq);
   sqlite3_free(apPending);
   return rc;
@@ -505,30 +613,52 @@ static void skipEmptyLookups(SetterCursor *pCur) {
   }
 }
 
+/* Validates the inputs, bounds their number and builds the lookups. */
+static int buildLookups(SetterVtab *pVtab, SetterCursor *pCur, const InputList *pBots,
+                        const InputList *pWhos, int eWhoKind) {
+  SetterConn *pConn = pVtab->pConn;
+  char *zErr = NULL;
+  sqlite3_uint64 nLookups;
+  int rc = setterInputsRead(&pCur->bots, pBots->apValue, pBots->nValue, SETTER_INPUT_BOT, &zErr);
+  if (rc == SQLITE_OK) {
+    rc = setterInputsRead(&pCur->whos, pWhos->apValue, pWhos->nValue, eWhoKind, &zErr);
+  }
+  if (rc == SQLITE_ERROR) return setError(pVtab, zErr);
+  if (rc != SQLITE_OK) return rc;
+  nLookups = (sqlite3_uint64)pCur->bots.n * (sqlite3_uint64)pCur->whos.n;
+  if (nLookups == 0) return SQLITE_OK; /* only blank inputs: nothing matches */
+  if (nLookups > (sqlite3_uint64)pConn->settings.maxLookups) {
+    return setError(pVtab,
+                    sqlite3_mprintf("%llu lookups (%d bot_integration_id x %d %s) is more than "
+                                    "max_lookups (%lld); raise it with "
+                                    "SELECT setter_config('max_lookups', ...)",
+                                    nLookups, pCur->bots.n, pCur->whos.n, azInputColumn[eWhoKind],
+                                    (long long)pConn->settings.maxLookups));
+  }
+  if (pConn->settings.zApiKey == NULL) {
+    return setError(pVtab,
+                    sqlite3_mprintf("no API key: set the SETTER_API_KEY environment "
+                                    "variable, or run SELECT setter_config('api_key', '...')"));
+  }
+  return setterLookupsBuild(&pCur->lookups, pConn->settings.zBaseUrl, &pCur->bots, &pCur->whos);
+}
+
 static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
                         sqlite3_value **argv) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
   SetterVtab *pVtab = (SetterVtab *)pCursor->pVtab;
+  SetterConn *pConn = pVtab->pConn;
   InputList bots = {NULL, 0, 0}, users = {NULL, 0, 0}, sessions = {NULL, 0, 0};
-  int iArg = 0, rc, bSession;
-  (void)idxStr;
+  const char *zSettingError = setterSettingsRetryEnvironment(&pConn->settings);
+  int iArg = 0, rc;
   (void)argc;
 
   clearLookups(pCur);
-  pCur->mask = ((unsigned int)idxNum >> IDX_FIELD_SHIFT) & SETTER_FIELD_ALL;
-  if (!(idxNum & IDX_BOT)) {
-    return setError(
-        pVtab,
-        sqlite3_mprintf(
-            "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
-            "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')"));
-  }
-  if (!(idxNum & (IDX_USER | IDX_SESSION))) {
-    return setError(
-        pVtab,
-        sqlite3_mprintf("user_number or session_id is required: add AND user_number = '<number>' "
-                        "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed)"));
-  }
+  if (idxNum & IDX_UNRUNNABLE) return setError(pVtab, sqlite3_mprintf("%s", idxStr));
+  if (zSettingError) return setError(pVtab, sqlite3_mprintf("%s", zSettingError));
+  pCur->mask =
+      (((unsigned int)idxNum >> IDX_FIELD_SHIFT) | setterScopeFields(pConn, pCur->pScope)) &
+      SETTER_FIELD_ALL;
   rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
   if (rc == SQLITE_OK && (idxNum & IDX_USER)) {
     rc = collectInputs(argv[iArg++], (idxNum & IDX_USER_IN) != 0, &users);
@@ -536,24 +666,22 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   if (rc == SQLITE_OK && (idxNum & IDX_SESSION)) {
     rc = collectInputs(argv[iArg++], (idxNum & IDX_SESSION_IN) != 0, &sessions);
   }
-  /* Both given: an error, unless one is all NULL (then nothing matches). */
-  bSession = !(idxNum & IDX_USER);
-  if (rc == SQLITE_OK && (idxNum & IDX_USER) && (idxNum & IDX_SESSION) && !allNull(&users) &&
-      !allNull(&sessions)) {
-    rc = setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
-  }
-  if (rc == SQLITE_OK && !((idxNum & IDX_SESSION) && allNull(&sessions))) {
-    const InputList *pWhos = bSession ? &sessions : &users;
-    char *zErr = NULL;
-    rc = setterLookupsBuild(&pCur->lookups, pVtab->pConn->settings.zBaseUrl, bots.apValue,
-                            bots.nValue, pWhos->apValue, pWhos->nValue, bSession, &zErr);
-    if (rc == SQLITE_ERROR) rc = setError(pVtab, zErr);
+  if (rc == SQLITE_OK) {
+    /* Both contacts given: an error, unless one is blank (then nothing
+    ** matches: a blank input matches nothing). */
+    int bUsers = (idxNum & IDX_USER) != 0, bSessions = (idxNum & IDX_SESSION) != 0;
+    if (bUsers && bSessions && !allBlank(&users) && !allBlank(&sessions)) {
+      rc = setError(pVtab, sqlite3_mprintf("give user_number or session_id, not both"));
+    } else if (!(bUsers && bSessions && (allBlank(&users) || allBlank(&sessions)))) {
+      rc = bUsers ? buildLookups(pVtab, pCur, &bots, &users, SETTER_INPUT_USER)
+                  : buildLookups(pVtab, pCur, &bots, &sessions, SETTER_INPUT_SESSION);
+    }
   }
   freeInputs(&bots);
   freeInputs(&users);
   freeInputs(&sessions);
   if (rc == SQLITE_OK) {
-    answerFromCaches(pVtab->pConn, pCur, setterMonotonicMs());
+    answerFromCaches(pConn, pCur, setterMonotonicMs());
     rc = fetchMissing(pVtab, pCur);
   }
   if (rc != SQLITE_OK) {
@@ -577,12 +705,19 @@ static int setterEof(sqlite3_vtab_cursor *pCursor) {
   return pCur->iLookup >= pCur->lookups.n;
 }
 
+/* A text cell of any length: SQLite's own length limit answers
+** SQLITE_TOOBIG ("string or blob too big"); nothing is ever cut. */
+static void resultText(sqlite3_context *ctx, const char *z, sqlite3_uint64 n) {
+  sqlite3_result_text64(ctx, z, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
 static void resultCell(sqlite3_context *ctx, const SetterValue *pCell) {
   if (pCell == NULL || pCell->type == SETTER_NULL) return;
-  if (pCell->type == SETTER_INTEGER)
+  if (pCell->type == SETTER_INTEGER) {
     sqlite3_result_int64(ctx, pCell->u.i);
-  else
-    sqlite3_result_text(ctx, pCell->u.z, (int)pCell->n, SQLITE_TRANSIENT);
+  } else {
+    resultText(ctx, pCell->u.z, pCell->n);
+  }
 }
 
 static void resultInContext(sqlite3_context *ctx, const SetterRows *pRows, sqlite3_int64 iRow) {
@@ -598,17 +733,17 @@ static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
   const SetterLookup *p = &pCur->lookups.a[pCur->iLookup];
   switch (iCol) {
     case COLUMN_BOT_INTEGRATION_ID:
-      sqlite3_result_value(ctx, p->pBot);
+      sqlite3_result_value(ctx, p->pBot->pValue);
       break;
     case COLUMN_USER_NUMBER:
-      if (!p->bSession) sqlite3_result_value(ctx, p->pWho);
+      if (!p->bSession) sqlite3_result_value(ctx, p->pWho->pValue);
       break;
     case COLUMN_SESSION_ID:
-      if (p->bSession) sqlite3_result_value(ctx, p->pWho);
+      if (p->bSession) sqlite3_result_value(ctx, p->pWho->pValue);
       break;
     case COLUMN_CONTEXT_STARTS_AT:
       if (p->pRows->zContextStartsAt) {
-        sqlite3_result_text(ctx, p->pRows->zContextStartsAt, -1, SQLITE_TRANSIENT);
+        resultText(ctx, p->pRows->zContextStartsAt, strlen(p->pRows->zContextStartsAt));
       }
       break;
     case COLUMN_IN_CONTEXT:
@@ -631,11 +766,11 @@ static int setterRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
 
 static sqlite3_module setterModule = {
     0,                /* iVersion */
-    setterConnect,    /* xCreate: same as xConnect, which makes the table eponymous */
+    0,                /* xCreate: none, so the table is eponymous only */
     setterConnect,    /* xConnect: refuses arguments */
     setterBestIndex,  /* xBestIndex */
     setterDisconnect, /* xDisconnect */
-    setterDisconnect, /* xDestroy */
+    0,                /* xDestroy */
     setterOpen,       /* xOpen */
     setterClose,      /* xClose */
     setterFilter,     /* xFilter */
@@ -656,6 +791,8 @@ static sqlite3_module setterModule = {
     0                 /* xShadowName */
 };
 
-int setterConversationsRegister(sqlite3 *db, SetterConn *pConn, void (*xDestroy)(void *)) {
-  return sqlite3_create_module_v2(db, "setter_conversations", &setterModule, pConn, xDestroy);
+int setterConversationsRegister(sqlite3 *db, SetterConn *pConn) {
+  setterConnRef(pConn);
+  return sqlite3_create_module_v2(db, "setter_conversations", &setterModule, pConn,
+                                  setterConnUnref);
 }

@@ -7,7 +7,7 @@
 #include "connection.h"
 
 /* Registers the eponymous setter_conversations table with pConn as its
-** state; xDestroy(pConn) runs when the connection closes. */
-int setterConversationsRegister(sqlite3 *db, SetterConn *pConn, void (*xDestroy)(void *));
+** state (holds a reference). */
+int setterConversationsRegister(sqlite3 *db, SetterConn *pConn);
 
 #endif /* SETTER_VTAB_H */

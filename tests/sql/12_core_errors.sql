@@ -26,14 +26,35 @@ SELECT count(*) FROM setter_conversations;
 -- expect-re:
 -- Error: setter_conversations: bot_integration_id is required.*
 
--- case: a non-= constraint on an input does not count as giving it
+-- case: an operator the API cannot answer on an input is named in the error, nothing is sent
 -- requests: 0
 .mode list
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number LIKE '123%';
--- expect-re:
--- Error: setter_conversations: bot_integration_id is required.*
--- Error: setter_conversations: user_number or session_id is required.*
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number GLOB '123*';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number < '2';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number != '2';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 5 AND session_id >= 42;
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND trim(user_number) = '1234567890';
+-- expect:
+-- Error: setter_conversations: bot_integration_id > cannot be sent to the API: use = or IN
+-- Error: setter_conversations: user_number LIKE cannot be sent to the API: use = or IN
+-- Error: setter_conversations: user_number GLOB cannot be sent to the API: use = or IN
+-- Error: setter_conversations: user_number < cannot be sent to the API: use = or IN
+-- Error: setter_conversations: user_number != cannot be sent to the API: use = or IN
+-- Error: setter_conversations: session_id >= cannot be sent to the API: use = or IN
+-- Error: setter_conversations: user_number or session_id is required: add AND user_number = '<number>' (WhatsApp, SMS) or AND session_id = <id> (Playground, Embed); a function of them, such as trim(user_number) = '...', cannot be sent to the API
+
+-- case: IS works like = on an input; an operator next to a usable = is checked by SQLite on the rows
+-- requests: 2
+.mode list
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id IS 123 AND user_number IS '1234567890';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '12%';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '9%';
+-- expect:
+-- 3
+-- 3
+-- 0
 
 -- case: HTTP 400 from the API is an error with the status and the API's message, not retried
 -- requests: 1
@@ -171,10 +192,10 @@ GROUP BY l.name;
 .mode list
 SELECT count(*) FROM setter_conversations('12a', '1234567890');
 SELECT count(*) FROM setter_conversations(0, '1234567890');
-SELECT count(*) FROM setter_conversations(123, '');
+SELECT count(*) FROM setter_conversations(123, 'a' || char(1));
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 5 AND session_id = 'abc';
 -- expect:
 -- Error: setter_conversations: bot_integration_id must be an integer, not '12a'
 -- Error: setter_conversations: bot_integration_id must be a positive integer, not 0
--- Error: setter_conversations: user_number must not be empty
+-- Error: setter_conversations: user_number must not contain control characters
 -- Error: setter_conversations: session_id must be an integer, not 'abc'

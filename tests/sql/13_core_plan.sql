@@ -1,6 +1,7 @@
--- Core (issue 3): xBestIndex. Plans with both keys (= or IN) are cheap; plans without them get a
--- huge cost (never SQLITE_CONSTRAINT, which would give "no query solution"), so SQLite puts a
--- local table that supplies the keys outside, and xFilter names the missing column at run time.
+-- Core (issue 3): xBestIndex. Plans with both keys (= or IN) are cheap. A key given but not usable
+-- in this order of the join answers SQLITE_CONSTRAINT, so SQLite picks an order that supplies it;
+-- plans where a key is absent altogether get a huge cost (SQLITE_CONSTRAINT everywhere would give
+-- "no query solution") and the error as idxStr, which xFilter reports at run time.
 -- An IN list is handed over whole (sqlite3_vtab_in) and fetched in one batch.
 -- The idxNum printed after INDEX is the extension's own business, so it is matched with \d+;
 -- the idxStr after it names the inputs used and whether each is a whole IN list.
@@ -100,14 +101,14 @@ SELECT url FROM setter_requests ORDER BY url;
 -- /api/v1/bot-integrations/777/conversations?userNumber=b
 -- /api/v1/bot-integrations/777/conversations?userNumber=c
 
--- case: plan: a query without keys still plans, then fails naming bot_integration_id
+-- case: plan: a query without keys still plans, with the error as its readable idxStr, then fails naming bot_integration_id
 -- requests: 0
 EXPLAIN QUERY PLAN SELECT * FROM setter_conversations;
 SELECT * FROM setter_conversations;
 -- expect-re:
 -- QUERY PLAN
--- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
--- Error: setter_conversations: bot_integration_id is required.*
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:bot_integration_id is required: add WHERE .*
+-- Error: setter_conversations: bot_integration_id is required: add WHERE .*
 
 -- case: plan: a query without a contact still plans, then fails naming user_number or session_id
 -- requests: 0
@@ -115,8 +116,8 @@ EXPLAIN QUERY PLAN SELECT * FROM setter_conversations WHERE bot_integration_id =
 SELECT * FROM setter_conversations WHERE bot_integration_id = 123;
 -- expect-re:
 -- QUERY PLAN
--- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
--- Error: setter_conversations: user_number or session_id is required.*
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:user_number or session_id is required: .*
+-- Error: setter_conversations: user_number or session_id is required: .*
 
 -- case: plan: a join whose ON gives no contact still plans, then fails with the named column
 -- requests: 0
@@ -125,19 +126,35 @@ SELECT l.name, c.content FROM leads l JOIN setter_conversations c ON c.bot_integ
 SELECT l.name, c.content FROM leads l JOIN setter_conversations c ON c.bot_integration_id = 123;
 -- expect-re:
 -- QUERY PLAN
--- \|--SCAN (l|c VIRTUAL TABLE INDEX \d+:)
--- `--SCAN (l|c VIRTUAL TABLE INDEX \d+:)
--- Error: setter_conversations: user_number or session_id is required.*
+-- \|--SCAN c VIRTUAL TABLE INDEX \d+:user_number or session_id is required: .*
+-- `--SCAN l
+-- Error: setter_conversations: user_number or session_id is required: .*
 
--- case: plan: a range constraint on the bot is not a key: plans, then fails naming bot_integration_id
+-- case: plan: a range constraint on the bot is not a key: plans, then fails naming the operator
 -- requests: 0
 EXPLAIN QUERY PLAN
 SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
 SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
--- expect-re:
+-- expect:
 -- QUERY PLAN
--- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:
--- Error: setter_conversations: bot_integration_id is required.*
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX 524096:bot_integration_id > cannot be sent to the API: use = or IN
+-- Error: setter_conversations: bot_integration_id > cannot be sent to the API: use = or IN
+
+-- case: plan: a self-join where SQLite carries the keys over to both references; one request serves both
+-- requests: 1
+EXPLAIN QUERY PLAN
+SELECT count(*) FROM setter_conversations b JOIN setter_conversations a
+  ON b.bot_integration_id = a.bot_integration_id AND b.user_number = a.user_number
+WHERE a.bot_integration_id = 777 AND a.user_number = 'b';
+SELECT count(*), count(DISTINCT a.message_id || '-' || b.content) FROM setter_conversations b
+JOIN setter_conversations a
+  ON b.bot_integration_id = a.bot_integration_id AND b.user_number = a.user_number
+WHERE a.bot_integration_id = 777 AND a.user_number = 'b';
+-- expect:
+-- QUERY PLAN
+-- |--SCAN b VIRTUAL TABLE INDEX 3:bot_integration_id= user_number=
+-- `--SCAN a VIRTUAL TABLE INDEX 3:bot_integration_id= user_number=
+-- 9|9
 
 -- case: a join with both an IN list and a join key on user_number: each lead gets its rows, one request per value
 -- requests: 2

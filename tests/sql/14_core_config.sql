@@ -253,47 +253,78 @@ SELECT setter_config('timeout_ms', NULL);
 -- expect:
 -- 30000
 
--- case: config: an invalid SETTER_TIMEOUT_MS makes the load fail naming the variable
+-- case: config: an invalid SETTER_TIMEOUT_MS does not stop the load; queries fail naming the variable and value until setter_config fixes it
 -- env: SETTER_TIMEOUT_MS=abc
--- requests: 0
+-- requests: 1
 .mode list
-SELECT count(*) FROM pragma_function_list WHERE name LIKE 'setter%';
--- expect-re:
--- Error: .*SETTER_TIMEOUT_MS.*timeout_ms.*'abc'.*
+SELECT count(DISTINCT name) FROM pragma_function_list WHERE name IN ('setter_config', 'setter_version');
+SELECT setter_version() <> '';
+SELECT value, source FROM setter_settings WHERE name = 'timeout_ms';
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT count(*) FROM setter_requests;
+SELECT setter_config('timeout_ms', 5000);
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT value, source FROM setter_settings WHERE name = 'timeout_ms';
+-- expect:
+-- 2
+-- 1
+-- abc|environment
+-- Error: setter_conversations: SETTER_TIMEOUT_MS: timeout_ms must be an integer from 1 to 3600000, not 'abc'; fix the variable, or run SELECT setter_config('timeout_ms', ...)
 -- 0
+-- 5000
+-- 3
+-- 5000|setter_config
 
--- case: config: an out-of-range SETTER_CONCURRENCY makes the load fail naming the variable
+-- case: config: an out-of-range SETTER_CONCURRENCY does not stop the load; a NULL setting (the default) also ends the error
 -- env: SETTER_CONCURRENCY=0
--- requests: 0
+-- requests: 1
 .mode list
-SELECT count(*) FROM pragma_function_list WHERE name LIKE 'setter%';
--- expect-re:
--- Error: .*SETTER_CONCURRENCY.*concurrency.*'0'.*
--- 0
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT setter_config('concurrency', NULL);
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect:
+-- Error: setter_conversations: SETTER_CONCURRENCY: concurrency must be an integer from 1 to 64, not '0'; fix the variable, or run SELECT setter_config('concurrency', ...)
+-- 8
+-- 3
 
--- case: config: a non-https SETTER_BASE_URL makes the load fail naming the variable
+-- case: config: a non-https SETTER_BASE_URL does not stop the load and nothing is sent anywhere until it is fixed
 -- env: SETTER_BASE_URL=http://example.com
 -- requests: 0
 .mode list
-SELECT count(*) FROM pragma_function_list WHERE name LIKE 'setter%';
--- expect-re:
--- Error: .*SETTER_BASE_URL.*base_url.*
--- 0
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT value, default_value, source FROM setter_settings WHERE name = 'base_url';
+-- expect:
+-- Error: setter_conversations: SETTER_BASE_URL: base_url must use https (plain http is allowed only to loopback addresses such as 127.0.0.1): 'http://example.com'; fix the variable, or run SELECT setter_config('base_url', ...)
+-- http://example.com|https://chat.trysetter.com|environment
 
--- case: config: SETTER_API_KEY_FILE naming a missing file fails the load; once written, the key is read from it
+-- case: config: a refused SETTER_API_KEY is never quoted, in the error or in setter_settings
+-- env: SETTER_API_KEY=bad-key-with-tab	0123456789
+-- requests: 0
+.mode list
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT value, source FROM setter_settings WHERE name = 'api_key';
+SELECT setter_config('api_key', '{KEY}') IS NOT NULL;
+SELECT value, source FROM setter_settings WHERE name = 'api_key';
+-- expect:
+-- Error: setter_conversations: SETTER_API_KEY: api_key must be 8 to 4096 bytes without control characters; fix the variable, or run SELECT setter_config('api_key', ...)
+-- ****6789|environment
+-- 1
+-- ****cdef|setter_config
+
+-- case: config: SETTER_API_KEY_FILE naming a missing file does not stop the load; queries fail naming it until the file exists
 -- env: -SETTER_API_KEY
 -- env: SETTER_API_KEY_FILE={TMP}/key
 -- requests: 1
 .mode list
+SELECT count(*) FROM setter_conversations(123, '1234567890');
 .once {TMP}/key
 SELECT '{KEY}';
-.load {EXT}
-SELECT setter_config('api_key_file') = '{TMP}/key', setter_config('api_key') <> '{KEY}';
 SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT setter_config('api_key_file') = '{TMP}/key', setter_config('api_key') <> '{KEY}';
 -- expect-re:
--- Error: .*SETTER_API_KEY_FILE.*/key.*
--- 1\|1
+-- Error: setter_conversations: SETTER_API_KEY_FILE: cannot read api_key_file '.*/key': No such file or directory; fix the variable, or run SELECT setter_config\('api_key_file', \.\.\.\)
 -- 3
+-- 1\|1
 
 -- case: config: setter_config('api_key_file', path) reads the key from the file
 -- env: -SETTER_API_KEY

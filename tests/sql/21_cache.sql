@@ -271,3 +271,27 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- ****0000
 -- 0
 -- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number '1234567890': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
+
+-- case: one statement fetches each lookup once, whatever columns each reference reads (subqueries)
+-- requests: 1
+.mode list
+SELECT (SELECT count(*) FROM setter_conversations(777, 'b')),
+       (SELECT group_concat(content, '/') FROM setter_conversations(777, 'b')),
+       (SELECT group_concat(sender_type) FROM setter_conversations(777, 'b')),
+       (SELECT count(raw_json) FROM setter_conversations(777, 'b'));
+-- expect:
+-- 3|msg 1 for b/msg 2 for b/msg 3 for b|user,bot,user|3
+
+-- case: one statement fetches each lookup once, whatever columns each reference reads (self-join, correlated subquery)
+-- requests: 2
+.mode list
+SELECT count(*) FROM setter_conversations(777, 'b') x
+JOIN setter_conversations(777, 'b') y ON y.message_id = x.message_id AND y.content = x.content;
+SELECT x.message_id, (SELECT max(json_extract(raw_json, '$.content')) FROM setter_conversations(777, 'b') z
+                      WHERE z.message_id = x.message_id)
+FROM setter_conversations(777, 'b') x ORDER BY 1;
+-- expect:
+-- 3
+-- 981|msg 1 for b
+-- 982|msg 2 for b
+-- 983|msg 3 for b

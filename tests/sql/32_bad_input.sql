@@ -122,11 +122,17 @@ WHERE bot_integration_id = 5 AND session_id = 42 AND user_number = '1234567890';
 
 -- ---- user_number ----
 
--- case: an empty user_number is an error, nothing sent
+-- case: a blank user_number ('' as .import stores a blank CSV cell, or only spaces) matches nothing, like NULL: zero rows, no request, no error
 -- requests: 0
 SELECT count(*) FROM setter_conversations(123, '');
+SELECT count(*) FROM setter_conversations(123, '   ');
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = '' AND user_number = '1234567890';
+SELECT count(*) FROM setter_conversations(5) WHERE session_id = ' ';
 -- expect:
--- Error: setter_conversations: user_number must not be empty
+-- 0
+-- 0
+-- 0
+-- 0
 
 -- case: a 10,000-character user_number is an error naming the column and the limit, nothing sent
 -- requests: 0
@@ -166,15 +172,15 @@ SELECT count(*) FROM setter_conversations(123, x'31');
 -- Error: setter_conversations: user_number must be text, not a real number
 -- Error: setter_conversations: user_number must be text, not a blob
 
--- case: one bad user_number in an IN list fails the statement before anything is sent
--- requests: 0
-SELECT count(*) FROM setter_conversations
-WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'b', '');
+-- case: one bad user_number in an IN list fails the statement before anything is sent; blank ones are skipped
+-- requests: 2
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'x' || char(10));
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'b', '', '  ');
 -- expect:
--- Error: setter_conversations: user_number must not be empty
 -- Error: setter_conversations: user_number must not contain control characters
+-- 3
 
 -- ---- odd but legal user numbers are encoded ----
 

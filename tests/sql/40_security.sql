@@ -185,24 +185,23 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 
 -- ---- CREATE VIRTUAL TABLE arguments ----
 
--- case: CREATE VIRTUAL TABLE with a base_url or api_key argument is refused with a clear message
+-- case: the tables are eponymous only: CREATE VIRTUAL TABLE is refused, with or without arguments, and nothing is stored
 -- requests: 0
 CREATE VIRTUAL TABLE t1 USING setter_conversations(base_url='http://127.0.0.1:{EVIL_PORT}');
 CREATE VIRTUAL TABLE t2 USING setter_conversations(api_key='attacker-key-0000000000');
 CREATE VIRTUAL TABLE t3 USING setter_conversations('http://127.0.0.1:{EVIL_PORT}');
+CREATE VIRTUAL TABLE mine USING setter_conversations;
+CREATE VIRTUAL TABLE r USING setter_requests;
+CREATE VIRTUAL TABLE s USING setter_settings;
 SELECT count(*) FROM sqlite_schema;
 -- expect:
--- Error: setter_conversations: takes no arguments: settings come from the SETTER_* environment or setter_config()
--- Error: setter_conversations: takes no arguments: settings come from the SETTER_* environment or setter_config()
--- Error: setter_conversations: takes no arguments: settings come from the SETTER_* environment or setter_config()
+-- Error: no such module: setter_conversations
+-- Error: no such module: setter_conversations
+-- Error: no such module: setter_conversations
+-- Error: no such module: setter_conversations
+-- Error: no such module: setter_requests
+-- Error: no such module: setter_settings
 -- 0
-
--- case: CREATE VIRTUAL TABLE without arguments uses the connection's settings (base_url from the environment)
--- requests: 1
-CREATE VIRTUAL TABLE mine USING setter_conversations;
-SELECT count(*) FROM mine WHERE bot_integration_id = 123 AND user_number = '1234567890';
--- expect:
--- 3
 
 -- case: a hostile database file whose schema holds setter_conversations(base_url=evil) (written with writable_schema) is refused on use and sends nothing
 -- requests: 1
@@ -398,10 +397,10 @@ SELECT setter_config('api_key', 'abc' || char(127));
 SELECT setter_config('api_key');
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- expect:
--- Error: setter_config: api_key must be at most 4096 bytes without control characters
--- Error: setter_config: api_key must be at most 4096 bytes without control characters
--- Error: setter_config: api_key must be at most 4096 bytes without control characters
--- Error: setter_config: api_key must be at most 4096 bytes without control characters
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
 -- ****cdef
 -- 3
 
@@ -412,7 +411,7 @@ SELECT setter_config('base_url', 'http://127.0.0.1:{PORT}' || char(0) || '.evil.
 SELECT setter_config('api_key'), setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- expect-re:
--- Error: setter_config: api_key must be at most 4096 bytes without control characters
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
 -- Error: setter_config: base_url [^\x00-\x1f\x7f]*
 -- \*\*\*\*cdef\|1
 -- 3
@@ -425,7 +424,7 @@ SELECT setter_config('api_key_file', '{TMP}/key');
 SELECT setter_config('api_key');
 -- expect:
 -- 1
--- Error: setter_config: api_key_file '{TMP}/key' does not hold a key (one line, no control characters, at most 4096 bytes)
+-- Error: setter_config: api_key_file '{TMP}/key' does not hold a key (one line of 8 to 4096 bytes, no control characters)
 --
 
 -- case: an api_key_file with the key and a trailing newline works, and reads back masked
@@ -484,10 +483,10 @@ SELECT setter_config  ('timeout_ms');
 -- 1234
 -- 1234
 
--- case: a key equal to its own mask ('****') is redacted from errors without looping forever
--- env: SETTER_API_KEY=****
+-- case: a key made of its own mask ('********') is redacted from errors without looping forever
+-- env: SETTER_API_KEY=********
 -- requests: 1
 -- timeout: 10
-SELECT count(*) FROM setter_conversations(403, '****');
+SELECT count(*) FROM setter_conversations(403, '********');
 -- expect:
 -- Error: setter_conversations: HTTP 401 for bot_integration_id 403, user_number '****': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))

@@ -3,7 +3,7 @@
 -- case: setter_requests has the documented columns in order
 SELECT group_concat(name, ',') FROM pragma_table_info('setter_requests');
 -- expect:
--- id,started_at,method,url,status,attempt,elapsed_ms,bytes,cached,error
+-- id,started_at,method,url,status,attempt,elapsed_ms,bytes,cached,messages,error
 
 -- case: a successful request is logged with path and query, status, attempt, body bytes, no error
 -- requests: 1
@@ -64,10 +64,10 @@ SELECT url, instr(url, '127.0.0.1'), instr(url, 'http') FROM setter_requests;
 -- 2
 -- /api/v1/bot-integrations/5/conversations?sessionId=42|0|0
 
--- case: setter_requests accepts no CREATE VIRTUAL TABLE arguments
+-- case: setter_requests is eponymous only: CREATE VIRTUAL TABLE is refused
 CREATE VIRTUAL TABLE r USING setter_requests(x);
 -- expect:
--- Error: setter_requests takes no arguments
+-- Error: no such module: setter_requests
 
 -- case: setter_version() is the semantic version also sent in the User-Agent
 SELECT setter_version() GLOB '[0-9]*.[0-9]*.[0-9]*', typeof(setter_version());
