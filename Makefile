@@ -71,11 +71,19 @@ $(THREAD_TEST): tests/unit/thread_test.c tests/unit/unit.h
 	@mkdir -p build/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lsqlite3 -lpthread
 
-unit: $(UNIT_TESTS) $(THREAD_TEST)
+# A second build of the extension with another version, for tests/test_library.py.
+COPY_EXTENSION := build/tests/copy/setter.$(SO)
+
+$(COPY_EXTENSION): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/tests/copy
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
+
+unit: $(UNIT_TESTS) $(THREAD_TEST) $(COPY_EXTENSION)
 
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
-        --also "$(PYTHON) tests/test_http2.py"
+        --also "$(PYTHON) tests/test_http2.py" \
+        --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
 
 test:
 	@sh scripts/install-deps.sh build test

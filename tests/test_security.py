@@ -146,11 +146,12 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def make_cert(directory, name, san):
+def make_cert(directory, name, san, subject="/CN=sqlite-setter test"):
     key, crt = os.path.join(directory, name + ".key"), os.path.join(directory, name + ".crt")
+    extra = ["-addext", "subjectAltName=" + san] if san else []
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=sqlite-setter test", "-addext", "subjectAltName=" + san,
-                    "-keyout", key, "-out", crt], check=True, capture_output=True, timeout=60)
+                    "-subj", subject] + extra + ["-keyout", key, "-out", crt],
+                   check=True, capture_output=True, timeout=60)
     return key, crt
 
 
@@ -210,6 +211,36 @@ def test_tls_verification():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_certificate_subject_with_control_characters():
+    """A certificate whose subject holds ESC and CR: curl quotes the subject in its error; neither
+    the SQL error nor setter_requests.error may carry a control character (terminal escapes)."""
+    if shutil.which("openssl") is None:
+        print("skip certificate subject check: no openssl command to make a certificate")
+        return
+    tmp = tempfile.mkdtemp(prefix="setter-tls-")
+    try:
+        key, crt = make_cert(tmp, "evil", None, subject="/CN=evil\x1b[31mred\rforged")
+        server = TlsServer(key, crt)
+        try:
+            db = connect()
+            db.execute("SELECT setter_config('base_url', ?), setter_config('max_retries', 0), "
+                       "setter_config('ca_bundle', ?)",
+                       ("https://127.0.0.1:%d" % server.port, crt)).fetchall()
+            err = error_of(db, "SELECT * FROM setter_conversations(123, '1234567890')")
+            logged = [e for (e,) in db.execute("SELECT error FROM setter_requests")]
+            check(err is not None and "evil" in err and not has_control(err),
+                  "a certificate subject with ESC and CR is quoted without control characters "
+                  "in the SQL error", repr(err))
+            check(len(logged) == 1 and logged[0] and "evil" in logged[0]
+                  and not has_control(logged[0]),
+                  "... and in setter_requests.error", repr(logged))
+            db.close()
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ---- 5: a server that echoes the key ----
 
 class EchoKeyHandler(http.server.BaseHTTPRequestHandler):
@@ -262,7 +293,8 @@ def test_key_echoed_by_the_server_never_shows():
 
 def main():
     for test in (test_headers_and_keep_alive, test_error_text_has_no_control_characters,
-                 test_tls_verification, test_key_echoed_by_the_server_never_shows):
+                 test_tls_verification, test_certificate_subject_with_control_characters,
+                 test_key_echoed_by_the_server_never_shows):
         try:
             test()
         except Exception as e:      # a crash of the test itself counts as one failure

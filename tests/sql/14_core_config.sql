@@ -379,3 +379,56 @@ SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 SELECT setter_version(), typeof(setter_version());
 -- expect-re:
 -- \d+\.\d+\.\d+\S*\|text
+
+-- case: setter_settings: one row per setting with value (api_key masked), default, source and description
+-- env: SETTER_CACHE_TTL=30
+-- requests: 0
+.mode list
+SELECT setter_config('timeout_ms', 1500);
+SELECT name, value, default_value, source, length(description) > 10 FROM setter_settings;
+SELECT typeof(value) FROM setter_settings WHERE name IN ('timeout_ms', 'progress');
+-- expect:
+-- 1500
+-- api_key|****cdef||environment|1
+-- api_key_file|||default|1
+-- base_url|http://127.0.0.1:{PORT}|https://chat.trysetter.com|environment|1
+-- timeout_ms|1500|30000|setter_config|1
+-- connect_timeout_ms|10000|10000|default|1
+-- max_retries|3|3|default|1
+-- concurrency|8|8|default|1
+-- cache_ttl|30|0|environment|1
+-- max_response_bytes|268435456|268435456|default|1
+-- max_lookups|100000|100000|default|1
+-- ca_bundle|||default|1
+-- progress|auto|auto|default|1
+-- integer
+-- text
+
+-- case: setter_settings is read-only and eponymous only
+-- requests: 0
+UPDATE setter_settings SET value = 1 WHERE name = 'timeout_ms';
+CREATE VIRTUAL TABLE s USING setter_settings;
+-- expect:
+-- Error: table setter_settings may not be modified
+-- Error: no such module: setter_settings
+
+-- case: the masked api_key shows the last 4 characters (whole UTF-8 characters) of keys of 16 characters or more, else only ****
+-- requests: 0
+.mode list
+SELECT setter_config('api_key', 'ключ-ключ-ключ-ψψψψ');
+SELECT hex(setter_config('api_key')) = hex('****ψψψψ');
+SELECT setter_config('api_key', 'short-key'), setter_config('api_key', '15-chars-key-ab'), setter_config('api_key', '16-chars-key-abc');
+SELECT setter_config('api_key', 'abc');
+-- expect:
+-- ****ψψψψ
+-- 1
+-- ****|****|****-abc
+-- Error: setter_config: api_key must be 8 to 4096 bytes without control characters
+
+-- case: ca_bundle must be a regular file: a directory is refused
+-- requests: 0
+SELECT setter_config('ca_bundle', '{TMP}');
+SELECT setter_config('ca_bundle');
+-- expect-re:
+-- Error: setter_config: ca_bundle '.*' is not a regular file
+--

@@ -220,3 +220,31 @@ SELECT user_number, typeof(user_number), count(*) FROM setter_conversations(123,
 SELECT count(*) FROM setter_conversations('a' || replace(hex(zeroblob(150)), '00', 'é'), '1');
 -- expect:
 -- Error: setter_conversations: bot_integration_id must be an integer, not 'aééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé...'
+
+-- case: max_lookups bounds the distinct lookups of one table reference before anything is built or sent, naming the setting and the number asked for
+-- requests: 2
+-- timeout: 20
+SELECT setter_config('max_lookups');
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id IN (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT i FROM n)
+  AND user_number IN (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT 'u' || i FROM n);
+SELECT setter_config('max_lookups', 3);
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id IN (123, 124) AND user_number IN ('a', 'b');
+-- duplicates and blanks do not count: 2 distinct contacts x 1 bot
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id IN (123, '123', 123.0) AND user_number IN ('x1', 'x1', '', NULL, 'x2');
+-- expect:
+-- 100000
+-- Error: setter_conversations: 4000000 lookups (2000 bot_integration_id x 2000 user_number) is more than max_lookups (100000); raise it with SELECT setter_config('max_lookups', ...)
+-- 3
+-- Error: setter_conversations: 4 lookups (2 bot_integration_id x 2 user_number) is more than max_lookups (3); raise it with SELECT setter_config('max_lookups', ...)
+-- 0
+
+-- case: without a key, a bulk lookup fails before any lookup is built: fast, and nothing is sent
+-- env: -SETTER_API_KEY
+-- requests: 0
+-- timeout: 20
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id IN (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) SELECT i FROM n)
+  AND user_number IN (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) SELECT 'u' || i FROM n);
+-- expect:
+-- Error: setter_conversations: no API key: set the SETTER_API_KEY environment variable, or run SELECT setter_config('api_key', '...')

@@ -113,3 +113,62 @@ SELECT setter_config('timeout_ms'), setter_config('api_key'), (SELECT count(*) F
 -- 5000|****ijkl
 -- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number 'nobody': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
 -- 5000|****ijkl|1
+
+-- case: setter_requests.messages is the number of messages in each answer (0 for a contact that matched nothing), NULL when the request failed; cached answers show theirs
+-- requests: 3
+.mode quote
+SELECT setter_config('max_retries', 0) IS NOT NULL, setter_config('cache_ttl', 60);
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'nobody');
+SELECT count(*) FROM setter_conversations(9, 'status-404');
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT url, status, cached, messages FROM setter_requests ORDER BY id;
+-- expect:
+-- 1,60
+-- 3
+-- Error: setter_conversations: HTTP 404 for bot_integration_id 9, user_number 'status-404': mock status 404
+-- 3
+-- '/api/v1/bot-integrations/123/conversations?userNumber=1234567890',200,0,3
+-- '/api/v1/bot-integrations/123/conversations?userNumber=nobody',200,0,0
+-- '/api/v1/bot-integrations/9/conversations?userNumber=status-404',404,0,NULL
+-- '/api/v1/bot-integrations/123/conversations?userNumber=1234567890',200,1,3
+
+-- case: the leads whose conversation came back empty, from setter_requests.messages
+-- requests: 3
+CREATE TABLE leads(name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('Ann', '1234567890'), ('Bob', 'nobody'), ('Cy', 'unicode');
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
+SELECT l.name FROM leads l JOIN setter_requests r
+  ON r.url = '/api/v1/bot-integrations/123/conversations?userNumber=' || l.phone
+WHERE r.messages = 0;
+-- expect:
+-- 9
+-- Bob
+
+-- case: a plain join that fetches one contact at a time says once, on stderr (progress 1), that an IN list fetches them in parallel
+-- requests: 12
+SELECT setter_config('progress', 1);
+CREATE TABLE leads(phone TEXT);
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 12)
+INSERT INTO leads SELECT 'lead-' || i FROM s;
+SELECT count(*) FROM leads l LEFT JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+-- expect:
+-- 1
+-- setter: this statement fetches one contact at a time (a join); add AND c.user_number IN (SELECT ...) to fetch them in parallel
+-- 12
+
+-- case: with progress 0 (and with auto when stderr is not a terminal) the serial-join hint is not printed
+-- requests: 24
+CREATE TABLE leads(phone TEXT);
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 12)
+INSERT INTO leads SELECT 'lead-' || i FROM s;
+SELECT count(*) FROM leads l LEFT JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+SELECT setter_config('progress', 0);
+SELECT count(*) FROM leads l LEFT JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+-- expect:
+-- 12
+-- 0
+-- 12
