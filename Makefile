@@ -62,6 +62,7 @@ $(EXTENSION): $(SOURCES) $(HEADERS) Makefile
 
 UNIT_TESTS := build/tests/unit_parse build/tests/unit_cache build/tests/unit_timestamp
 THREAD_TEST := build/tests/thread_test
+API_TEST := build/tests/api_test
 
 build/tests/unit_%: tests/unit/unit_%.c tests/unit/unit.h $(CORE_SOURCES) $(HEADERS)
 	@mkdir -p build/tests
@@ -78,9 +79,14 @@ $(COPY_EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/tests/copy
 	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
 
-unit: $(UNIT_TESTS) $(THREAD_TEST) $(COPY_EXTENSION)
+$(API_TEST): tests/unit/api_test.c tests/unit/unit.h
+	@mkdir -p build/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lsqlite3
+
+unit: $(UNIT_TESTS) $(THREAD_TEST) $(API_TEST) $(COPY_EXTENSION)
 
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
+        --also "$(API_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
         --also "$(PYTHON) tests/test_http2.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
@@ -107,14 +113,15 @@ memcheck:
 	@sh scripts/install-deps.sh build test memcheck
 	@$(MAKE) --no-print-directory all unit
 	$(PYTHON) tests/run.py -j 2 --timeout-scale 10 --wrap "$(VALGRIND)" \
-	  $(foreach t,$(UNIT_TESTS),--also "$(VALGRIND) $(t)") --also "$(VALGRIND) $(THREAD_TEST) $(CURDIR)/dist/setter"
+	  $(foreach t,$(UNIT_TESTS),--also "$(VALGRIND) $(t)") --also "$(VALGRIND) $(THREAD_TEST) $(CURDIR)/dist/setter" \
+	  --also "$(VALGRIND) $(API_TEST) $(CURDIR)/dist/setter 5000 9"
 
 SANITIZE_DIR := build/sanitize
 SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 sanitize:
 	@sh scripts/install-deps.sh build test sanitize
-	@$(MAKE) --no-print-directory $(THREAD_TEST)
+	@$(MAKE) --no-print-directory $(THREAD_TEST) $(API_TEST)
 	@mkdir -p $(SANITIZE_DIR)
 	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
 	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
@@ -122,7 +129,7 @@ sanitize:
 	  --env LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  --env ASAN_OPTIONS=exitcode=99:detect_leaks=0 --env UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(foreach t,parse cache timestamp,--also "env -u LD_PRELOAD ASAN_OPTIONS=exitcode=99:detect_leaks=1 $(SANITIZE_DIR)/unit_$(t)") \
-	  --also "$(THREAD_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter"
+	  --also "$(THREAD_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter" --also "$(API_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter"
 
 FUZZ_DIR := build/fuzz
 

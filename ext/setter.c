@@ -66,6 +66,20 @@ static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, SETTER_VERSION, -1, SQLITE_STATIC);
 }
 
+/* After a failed load SQLite unloads the library: nothing registered may
+** then point into it.  Removing a registration runs its destructor now. */
+static void unregisterAll(sqlite3 *db) {
+  static const char *const azModule[] = {"setter_conversations", "setter_requests",
+                                         "setter_settings"};
+  size_t i;
+  for (i = 0; i < sizeof(azModule) / sizeof(azModule[0]); i++) {
+    sqlite3_create_module(db, azModule[i], NULL, NULL);
+  }
+  sqlite3_create_function(db, "setter_version", 0, SQLITE_UTF8, 0, 0, 0, 0);
+  sqlite3_create_function(db, "setter_config", 1, SQLITE_UTF8, 0, 0, 0, 0);
+  sqlite3_create_function(db, "setter_config", 2, SQLITE_UTF8, 0, 0, 0, 0);
+}
+
 /* True if a copy of this extension (this file or another build) is loaded
 ** into db already: its setter_version() exists. */
 static int loadedBefore(sqlite3 *db) {
@@ -121,6 +135,7 @@ __attribute__((visibility("default")))
   if (rc == SQLITE_OK) rc = setterConversationsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterRequestsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterConfigRegister(db, pConn);
+  if (rc != SQLITE_OK) unregisterAll(db);
   setterConnUnref(pConn);
   return rc;
 }
