@@ -36,7 +36,7 @@ LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c
+           ext/lookup.c ext/scope.c ext/phone.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 

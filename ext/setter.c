@@ -11,6 +11,7 @@
 **   setter_requests        eponymous virtual table (requests.c)
 **   setter_config()        settings, SQLITE_DIRECTONLY (config.c)
 **   setter_version()       the extension's version
+**   setter_phone()         typed phone number -> API digits (phone.c)
 ** Loading it again into the same connection changes nothing (the state,
 ** settings included, stays).  Nothing else
 ** happens here.
@@ -24,6 +25,7 @@ SQLITE_EXTENSION_INIT1
 
 #include "cache.h"
 #include "config.h"
+#include "phone.h"
 #include "requests.h"
 #include "connection.h"
 #include "version.h"
@@ -165,5 +167,6 @@ __declspec(dllexport)
   rc = setterConversationsRegister(db, pConn, freeConn);
   if (rc == SQLITE_OK) rc = setterRequestsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterConfigRegister(db, pConn);
+  if (rc == SQLITE_OK) rc = setterPhoneRegister(db);
   return rc;
 }

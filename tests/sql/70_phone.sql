@@ -3,7 +3,7 @@
 -- NULL -> NULL; an INTEGER -> its decimal digits; spaces - . ( ) / are ignored; a leading + or
 -- 00 is dropped; the rest must be digits, else NULL (letters, # * ext, a + not first, no digits).
 -- The cases marked "decision" settle what the contract leaves open (README "Phone numbers").
--- Each table case prints input|result in .mode quote, so NULL and text are told apart.
+-- Each table case prints input,result (or name,result) in .mode quote, so NULL and text are told apart.
 
 -- case: NULL gives NULL, an INTEGER gives its decimal digits, as TEXT
 -- requests: 0
@@ -16,7 +16,7 @@ SELECT setter_phone(NULL), setter_phone(15550100001), typeof(setter_phone(155501
 -- case: spaces, dashes, dots, parentheses and slashes are ignored
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('15550100001'), ('1 555 010 0001'), ('1-555-010-0001'), ('1.555.010.0001'),
   ('(555) 010-0003'), ('555/010/0003'), ('  1 (555) 010-0001  '), ('1--555..010//0001'));
 -- expect:
@@ -32,7 +32,7 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: a leading + or 00 is the international prefix and is dropped (the contract's examples)
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('+1 (555) 010-0001'), ('0044 20 7946 0018'), ('(555) 010-0003'), ('+1 555 010 0001'),
   ('+1-555-010-0005'), ('+15550100001'), ('001 555 010 0001'), ('+ 44 20 7946 0018'));
 -- expect:
@@ -48,7 +48,7 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: letters, # and *, an extension, a + that is not first, or no digits at all give NULL
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('555-CALL-NOW'), ('+1 555 010 0001 ext 12'), ('+1 555 010 0001 x12'), ('555 010 0001#'),
   ('*555 010 0001'), ('1+555 010 0001'), ('++1 555 010 0001'), ('00+44 20 7946 0018'),
   ('555 010 0001+'), (''), ('   '), ('()-./'), ('+'), ('00'), ('1,555,010,0001'),
@@ -76,19 +76,20 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: decision: a REAL with a whole value (a CSV import's 15550100001.0) gives its digits; a fraction, a negative or an infinity gives NULL
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
-  (15550100001.0), (1.5550100001e10), (0.0), (15550100001.5), (-15550100001.0), (1e300),
-  (-1e300), (0.5));
+SELECT column1, typeof(column2), setter_phone(column2) FROM (VALUES
+  ('15550100001.0', 15550100001.0), ('1.5550100001e10', 1.5550100001e10), ('0.0', 0.0),
+  ('15550100001.5', 15550100001.5), ('-15550100001.0', -15550100001.0), ('1e300', 1e300),
+  ('-1e300', -1e300), ('0.5', 0.5));
 SELECT setter_phone(9e999), setter_phone(-9e999);
 -- expect:
--- 15550100001.0,'15550100001'
--- 15550100001.0,'15550100001'
--- 0.0,'0'
--- 15550100001.5,NULL
--- -15550100001.0,NULL
--- 1.0e+300,NULL
--- -1.0e+300,NULL
--- 0.5,NULL
+-- '15550100001.0','real','15550100001'
+-- '1.5550100001e10','real','15550100001'
+-- '0.0','real','0'
+-- '15550100001.5','real',NULL
+-- '-15550100001.0','real',NULL
+-- '1e300','real',NULL
+-- '-1e300','real',NULL
+-- '0.5','real',NULL
 -- NULL,NULL
 
 -- case: decision: a REAL is exact up to 15 digits (the E.164 maximum): 999999999999999.0 works, 1e15 is too long
@@ -117,7 +118,7 @@ SELECT setter_phone(X'3135353530313030303031'), setter_phone(CAST('15550100001' 
 -- case: decision: separators before the + are ignored, so (+44) and " +1" are international prefixes
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('(+44) 20 7946 0018'), (' +1 555 010 0001'), ('-+1 555 010 0001'), ('(00 44) 20 7946 0018'),
   ('(+)44 20 7946 0018'));
 -- expect:
@@ -130,7 +131,7 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: decision: after a + or 00 the number must start with a country code (1-9), so +00, +0 and 000 give NULL
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('+0044 20 7946 0018'), ('+00 44 20 7946 0018'), ('+0 555 010 0001'), ('000 555 010 0001'),
   ('0 0 44 20 7946 0018'), ('0'), ('020 7946 0018'), ('0 20 7946 0018'));
 -- expect:
@@ -146,7 +147,7 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: decision: "(0)" after an international prefix is the national trunk 0 and is dropped; without a prefix it stays
 -- requests: 0
 .mode quote
-SELECT x, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column1) FROM (VALUES
   ('+44 (0)20 7946 0018'), ('+44(0)2079460018'), ('0044 (0) 20 7946 0018'),
   ('(0)20 7946 0018'), ('+44 (0 20) 7946 0018'), ('+44 (00)20 7946 0018'),
   ('+44 ( 0 )20 7946 0018'));
@@ -162,7 +163,7 @@ SELECT x, setter_phone(x) FROM (VALUES
 -- case: decision: at most 15 digits after the prefix (the E.164 maximum); longer strings and big INTEGERs give NULL
 -- requests: 0
 .mode quote
-SELECT length(x), setter_phone(x) FROM (VALUES
+SELECT length(column1), setter_phone(column1) FROM (VALUES
   ('123456789012345'), ('+123456789012345'), ('00123456789012345'), ('1234567890123456'),
   ('+1234567890123456'), (printf('%.1000c', '7')), ('+' || printf('%.100000c', '7')));
 SELECT setter_phone(123456789012345), setter_phone(1234567890123456),
@@ -180,7 +181,7 @@ SELECT setter_phone(123456789012345), setter_phone(1234567890123456),
 -- case: decision: non-ASCII spaces (no-break, narrow no-break, thin, ideographic) and tabs are spaces; Unicode hyphens and dashes are dashes
 -- requests: 0
 .mode quote
-SELECT name, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column2) FROM (VALUES
   ('no-break space U+00A0', '+1' || char(0xA0) || '555' || char(0xA0) || '010 0001'),
   ('narrow no-break U+202F', '+33' || char(0x202F) || '1 23 45 67 89'),
   ('thin space U+2009', '+49' || char(0x2009) || '30 1234567'),
@@ -204,7 +205,7 @@ SELECT name, setter_phone(x) FROM (VALUES
 -- case: decision: other characters give NULL: newlines, zero-width spaces, fullwidth digits and plus, invalid UTF-8
 -- requests: 0
 .mode quote
-SELECT name, setter_phone(x) FROM (VALUES
+SELECT column1, setter_phone(column2) FROM (VALUES
   ('newline', '+1 555 010 0001' || char(10)),
   ('carriage return', '+1 555 010 0001' || char(13)),
   ('two numbers on two lines', '555 010 0001' || char(10) || '555 010 0002'),
@@ -235,7 +236,11 @@ SELECT setter_phone();
 SELECT setter_phone('1', '2');
 -- expect:
 -- Error: wrong number of arguments to function setter_phone()
+--   SELECT setter_phone();
+--          ^--- error here
 -- Error: wrong number of arguments to function setter_phone()
+--   SELECT setter_phone('1', '2');
+--          ^--- error here
 
 -- case: deterministic: an index on setter_phone(phone) can be created and serves lookups by it
 -- requests: 0
