@@ -1,0 +1,162 @@
+-- The README's "Phone numbers" and "Querying" examples, run against the demo server
+-- (tests/mock_api.py --demo, tests/demo_data.py) with the output the README shows. The prelude
+-- starts a demo server for the case (killed after 60 s at the latest, and by the case's last
+-- line) and points base_url and api_key at it, so the runner's mock sees no request.
+.system timeout 60 /usr/bin/python3 tests/mock_api.py --demo --port 0 --port-file {TMP}/port --quiet </dev/null >/dev/null 2>&1 & echo $! >{TMP}/pid
+.system timeout 10 sh -c "until test -s {TMP}/port; do sleep 0.05; done"
+.output /dev/null
+SELECT setter_config('api_key', 'demo-key'),
+       setter_config('base_url', 'http://127.0.0.1:' || trim(CAST(readfile('{TMP}/port') AS TEXT), char(10)));
+.output
+CREATE TABLE leads (name TEXT, phone TEXT);
+INSERT INTO leads VALUES
+  ('Grace Lee',    '+1 (555) 010-0011'),
+  ('Oliver Brown', '555.010.0012'),
+  ('Emma Wilson',  '+44 (0)20 7946 0018'),
+  ('Lucas Martin', '1-555-010-0013'),
+  ('Chloe Dubois', '555-010-0014 ext 2'),
+  ('Ethan Park',   '+1 555 010 0015');
+
+-- case: demo server: the prelude reaches it
+-- requests: 0
+SELECT count(*) FROM setter_conversations(123, '15550100011');
+SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- 4
+-- 1
+
+-- case: README Phone numbers: as typed, not one of the leads finds a conversation
+-- requests: 0
+.mode box
+SELECT count(*) AS messages FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- ┌──────────┐
+-- │ messages │
+-- ├──────────┤
+-- │ 0        │
+-- └──────────┘
+
+-- case: README Phone numbers: the UPDATE rewrites the numbers it can read and leaves the others as typed
+-- requests: 0
+UPDATE leads SET phone = setter_phone(phone) WHERE setter_phone(phone) IS NOT NULL;
+SELECT name, phone FROM leads;
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- Grace Lee|15550100011
+-- Oliver Brown|5550100012
+-- Emma Wilson|442079460018
+-- Lucas Martin|15550100013
+-- Chloe Dubois|555-010-0014 ext 2
+-- Ethan Park|15550100015
+
+-- case: README Phone numbers: a generated column adds the country code to 10-digit numbers, with an index on it
+-- requests: 0
+ALTER TABLE leads ADD COLUMN number TEXT AS (
+  CASE WHEN length(setter_phone(phone)) = 10 THEN '1' || setter_phone(phone)
+       ELSE setter_phone(phone) END);
+CREATE INDEX leads_number ON leads(number);
+.mode box
+SELECT name, phone, number FROM leads;
+.mode list
+EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- ┌──────────────┬─────────────────────┬──────────────┐
+-- │     name     │        phone        │    number    │
+-- ├──────────────┼─────────────────────┼──────────────┤
+-- │ Grace Lee    │ +1 (555) 010-0011   │ 15550100011  │
+-- │ Oliver Brown │ 555.010.0012        │ 15550100012  │
+-- │ Emma Wilson  │ +44 (0)20 7946 0018 │ 442079460018 │
+-- │ Lucas Martin │ 1-555-010-0013      │ 15550100013  │
+-- │ Chloe Dubois │ 555-010-0014 ext 2  │              │
+-- │ Ethan Park   │ +1 555 010 0015     │ 15550100015  │
+-- └──────────────┴─────────────────────┴──────────────┘
+-- QUERY PLAN
+-- `--SEARCH leads USING INDEX leads_number (number=?)
+
+-- case: README Phone numbers: the LEFT JOIN on the parallel form lists the leads that matched nothing
+-- requests: 0
+ALTER TABLE leads ADD COLUMN number TEXT AS (
+  CASE WHEN length(setter_phone(phone)) = 10 THEN '1' || setter_phone(phone)
+       ELSE setter_phone(phone) END);
+CREATE INDEX leads_number ON leads(number);
+.mode box
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id FROM setter_conversations
+  WHERE bot_integration_id = 123 AND user_number IN (SELECT number FROM leads))
+SELECT l.name, l.phone, l.number, count(c.message_id) AS messages
+FROM leads AS l LEFT JOIN c ON c.user_number = l.number
+GROUP BY l.rowid
+HAVING count(c.message_id) = 0;
+.mode list
+-- and the others did match: their message counts, from one request per distinct number
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id FROM setter_conversations
+  WHERE bot_integration_id = 123 AND user_number IN (SELECT number FROM leads))
+SELECT l.name, count(c.message_id) FROM leads AS l LEFT JOIN c ON c.user_number = l.number
+GROUP BY l.rowid;
+SELECT count(*) FROM setter_requests WHERE cached = 0;
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- ┌──────────────┬────────────────────┬─────────────┬──────────┐
+-- │     name     │       phone        │   number    │ messages │
+-- ├──────────────┼────────────────────┼─────────────┼──────────┤
+-- │ Chloe Dubois │ 555-010-0014 ext 2 │             │ 0        │
+-- │ Ethan Park   │ +1 555 010 0015    │ 15550100015 │ 0        │
+-- └──────────────┴────────────────────┴─────────────┴──────────┘
+-- Grace Lee|4
+-- Oliver Brown|2
+-- Emma Wilson|5
+-- Lucas Martin|3
+-- Chloe Dubois|0
+-- Ethan Park|0
+-- 10
+
+-- case: README Phone numbers: a contact the bot knows with its + is found as '+' || setter_phone(phone)
+-- requests: 0
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number = setter_phone('+1 555 010 0001');
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number = '+' || setter_phone('+1 555 010 0001');
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- 0
+-- 6
+
+-- case: README Querying: the inner join with IN (SELECT ...) and the LEFT JOIN on a materialized batch, as shown
+-- requests: 0
+DROP TABLE leads;
+CREATE TABLE leads (name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('James Carter', '+15550100002'), ('Sofia Rossi', '+15550100005');
+SELECT l.name, c.created_at, c.content
+FROM leads l JOIN setter_conversations c
+  ON c.bot_integration_id = 123 AND c.user_number = l.phone
+ AND c.user_number IN (SELECT phone FROM leads);
+SELECT '--';
+WITH c AS MATERIALIZED (
+  SELECT user_number, created_at, content FROM setter_conversations
+  WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads))
+SELECT l.name, c.created_at, c.content
+FROM leads l LEFT JOIN c ON c.user_number = l.phone;
+SELECT '--';
+SELECT user_number, count(*) AS messages, sum(latest_status = 'failed') AS failed
+FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads)
+GROUP BY user_number;
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- James Carter|2024-03-05T17:40:00.000Z|How much is teeth whitening?
+-- James Carter|2024-03-05T17:40:03.000Z|In-office whitening is $349 and takes about 90 minutes. Would you like to book a free consultation first?
+-- James Carter|2024-03-05T17:45:00.000Z|Let me think about it.
+-- James Carter|2024-03-07T19:40:00.000Z|Hi James, just checking in: would you like to book your free whitening consultation?
+-- --
+-- James Carter|2024-03-05T17:40:00.000Z|How much is teeth whitening?
+-- James Carter|2024-03-05T17:40:03.000Z|In-office whitening is $349 and takes about 90 minutes. Would you like to book a free consultation first?
+-- James Carter|2024-03-05T17:45:00.000Z|Let me think about it.
+-- James Carter|2024-03-07T19:40:00.000Z|Hi James, just checking in: would you like to book your free whitening consultation?
+-- Sofia Rossi||
+-- --
+-- +15550100002|4|1
