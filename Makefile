@@ -73,7 +73,7 @@ unit: $(UNIT_TESTS) $(THREAD_TEST)
 
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
-        --also "$(PYTHON) tests/test_http2.py"
+        --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_sqlite_utils.py"
 
 test:
 	@sh scripts/install-deps.sh build test
