@@ -160,3 +160,90 @@ GROUP BY user_number;
 -- Sofia Rossi||
 -- --
 -- +15550100002|4|1
+
+-- case: sql/sync.sql reads leads and bots and asks about every (bot, lead) pair: 24 requests for 2 bots x 12 leads
+-- requests: 0
+DROP TABLE leads;
+.read sql/sync.sql
+.mode list
+SELECT count(*), sum(status = 200) FROM setter_requests;
+SELECT count(*) FROM bots;
+SELECT count(*) FROM leads;
+.system kill $(cat {TMP}/pid)
+-- expect-re:
+-- Sync runs so far \(UTC\)
+-- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
+-- │ run │     finished_at     │ new_messages │ status_updates │ total_messages │
+-- ├─────┼─────────────────────┼──────────────┼────────────────┼────────────────┤
+-- │ 1   │ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d │ 47           │ 0              │ 47             │
+-- └─────┴─────────────────────┴──────────────┴────────────────┴────────────────┘
+--
+-- The local messages table
+-- ┌─────┬──────────┬──────────┬────────┬──────────────────────────┐
+-- │ bot │ contacts │ messages │ failed │      latest_message      │
+-- ├─────┼──────────┼──────────┼────────┼──────────────────────────┤
+-- │ 123 │ 6        │ 28       │ 3      │ 2024-03-08T16:31:40\.000Z │
+-- │ 456 │ 4        │ 19       │ 2      │ 2024-03-13T13:15:04\.000Z │
+-- └─────┴──────────┴──────────┴────────┴──────────────────────────┘
+-- 24\|24
+-- 2
+-- 12
+
+-- case: sql/sync.sql adds no demo leads or bots when base_url is not a local server
+-- requests: 0
+.output /dev/null
+SELECT setter_config('base_url', 'https://example.invalid');
+.output
+DROP TABLE leads;
+.bail off
+.read sql/sync.sql
+.mode list
+SELECT count(*) FROM bots;
+SELECT count(*) FROM leads;
+SELECT count(*) FROM messages;
+.system kill $(cat {TMP}/pid)
+-- expect-re:
+-- Sync runs so far \(UTC\)
+-- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
+-- │ run │     finished_at     │ new_messages │ status_updates │ total_messages │
+-- ├─────┼─────────────────────┼──────────────┼────────────────┼────────────────┤
+-- │ 1   │ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d │ 0            │ 0              │ 0              │
+-- └─────┴─────────────────────┴──────────────┴────────────────┴────────────────┘
+--
+-- The local messages table
+-- 0
+-- 0
+-- 0
+
+-- case: README Examples: the abridged first report of sql/leads_join.sql, as shown
+-- requests: 0
+DROP TABLE leads;
+CREATE TEMP TABLE leads (name TEXT NOT NULL, phone TEXT PRIMARY KEY);
+INSERT INTO leads VALUES
+  ('Maria Lopez',  '+15550100001'), ('James Carter', '+15550100002'),
+  ('Aisha Khan',   '+15550100003'), ('Tom Becker',   '+15550100004'),
+  ('Sofia Rossi',  '+15550100005'), ('Daniel Kim',   '+15550100006'),
+  ('Noah Fischer', '+15550100007');
+.mode box
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id, sender_type, latest_status FROM setter_conversations
+  WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads))
+SELECT l.name, l.phone, count(c.message_id) AS messages,
+       count(CASE WHEN c.sender_type = 'user' THEN 1 END) AS from_lead,
+       count(CASE WHEN c.sender_type = 'bot' THEN 1 END) AS from_bot,
+       count(CASE WHEN c.latest_status = 'failed' THEN 1 END) AS failed
+FROM leads AS l LEFT JOIN c ON c.user_number = l.phone
+GROUP BY l.phone ORDER BY messages DESC, l.name;
+.system kill $(cat {TMP}/pid)
+-- expect:
+-- ┌──────────────┬──────────────┬──────────┬───────────┬──────────┬────────┐
+-- │     name     │    phone     │ messages │ from_lead │ from_bot │ failed │
+-- ├──────────────┼──────────────┼──────────┼───────────┼──────────┼────────┤
+-- │ Aisha Khan   │ +15550100003 │ 8        │ 4         │ 4        │ 0      │
+-- │ Maria Lopez  │ +15550100001 │ 6        │ 3         │ 3        │ 0      │
+-- │ Daniel Kim   │ +15550100006 │ 5        │ 3         │ 2        │ 0      │
+-- │ James Carter │ +15550100002 │ 4        │ 2         │ 2        │ 1      │
+-- │ Tom Becker   │ +15550100004 │ 2        │ 0         │ 2        │ 2      │
+-- │ Noah Fischer │ +15550100007 │ 0        │ 0         │ 0        │ 0      │
+-- │ Sofia Rossi  │ +15550100005 │ 0        │ 0         │ 0        │ 0      │
+-- └──────────────┴──────────────┴──────────┴───────────┴──────────┴────────┘

@@ -37,3 +37,15 @@ SELECT count(*), count(c.message_id), sum(c.message_id IS NULL)
 FROM leads l LEFT JOIN c ON c.user_number = l.phone;
 -- expect:
 -- 13|12|1
+
+-- case: bot_integration_id IN (SELECT ...) AND user_number IN (SELECT ...) is one batch of every pair, fetched in parallel
+-- requests: 26
+-- max-in-flight: > 1
+CREATE TABLE bots(bot_integration_id INTEGER);
+INSERT INTO bots VALUES (9), (123);
+SELECT bot_integration_id, count(*) FROM setter_conversations
+WHERE bot_integration_id IN (SELECT bot_integration_id FROM bots)
+  AND user_number IN (SELECT phone FROM leads)
+GROUP BY bot_integration_id;
+-- expect:
+-- 9|12
