@@ -2,7 +2,7 @@
 -- (tests/mock_api.py --demo, tests/demo_data.py) with the output the README shows. The prelude
 -- starts a demo server for the case (killed after 60 s at the latest, and by the case's last
 -- line) and points base_url and api_key at it, so the runner's mock sees no request.
-.system timeout 60 /usr/bin/python3 tests/mock_api.py --demo --port 0 --port-file {TMP}/port --quiet </dev/null >/dev/null 2>&1 & echo $! >{TMP}/pid
+.system env -u LD_PRELOAD timeout 60 /usr/bin/python3 tests/mock_api.py --demo --port 0 --port-file {TMP}/port --quiet </dev/null >/dev/null 2>&1 & echo $! >{TMP}/pid
 .system timeout 10 sh -c "until test -s {TMP}/port; do sleep 0.05; done"
 .output /dev/null
 SELECT setter_config('api_key', 'demo-key'),
