@@ -202,6 +202,25 @@ SELECT column1, setter_phone(column2) FROM (VALUES
 -- 'hyphen U+2010, figure dash U+2012','5550100003'
 -- 'em dash U+2014, minus U+2212','5550100003'
 
+-- case: decision: every Unicode space separator (Zs) and every hyphen and dash U+2010..U+2015, U+2212 is ignored; their neighbours are not
+-- requests: 0
+.mode list
+WITH cp(c) AS (VALUES (0xA0), (0x1680), (0x2000), (0x2001), (0x2002), (0x2003), (0x2004),
+                      (0x2005), (0x2006), (0x2007), (0x2008), (0x2009), (0x200A), (0x202F),
+                      (0x205F), (0x3000), (0x2010), (0x2011), (0x2012), (0x2013), (0x2014),
+                      (0x2015), (0x2212))
+SELECT count(*), sum(setter_phone('555' || char(c) || '010' || char(c) || '0003') = '5550100003')
+FROM cp;
+WITH cp(c) AS (VALUES (0x9F), (0xA1), (0x167F), (0x1681), (0x1FFF), (0x200B), (0x200F),
+                      (0x2016), (0x202E), (0x2030), (0x205E), (0x2060), (0x2211), (0x2213),
+                      (0x2FFF), (0x3001), (0xFF0D), (0xFE63))
+SELECT printf('U+%04X', c) FROM cp
+WHERE setter_phone('555' || char(c) || '0100003') IS NOT NULL;
+SELECT 'done';
+-- expect:
+-- 23|23
+-- done
+
 -- case: decision: other characters give NULL: newlines, zero-width spaces, fullwidth digits and plus, invalid UTF-8
 -- requests: 0
 .mode quote
