@@ -1,7 +1,8 @@
 -- The README's "Phone numbers" and "Querying" examples, run against the demo server
 -- (tests/mock_api.py --demo, tests/demo_data.py) with the output the README shows. The prelude
--- starts a demo server for the case (killed after 60 s at the latest, and by the case's last
--- line) and points base_url and api_key at it, so the runner's mock sees no request.
+-- starts a demo server for the case and points base_url and api_key at it, so the runner's mock
+-- sees no request. The case's last line kills the server (SIGKILL to the child of the
+-- `timeout` whose pid the prelude saved); `timeout 60` ends it anyway if a case dies first.
 .system env -u LD_PRELOAD timeout 60 /usr/bin/python3 tests/mock_api.py --demo --port 0 --port-file {TMP}/port --quiet </dev/null >/dev/null 2>&1 & echo $! >{TMP}/pid
 .system timeout 10 sh -c "until test -s {TMP}/port; do sleep 0.05; done"
 .output /dev/null
@@ -21,7 +22,7 @@ INSERT INTO leads VALUES
 -- requests: 0
 SELECT count(*) FROM setter_conversations(123, '15550100011');
 SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- 4
 -- 1
@@ -31,7 +32,7 @@ SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
 .mode box
 SELECT count(*) AS messages FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────┐
 -- │ messages │
@@ -43,7 +44,7 @@ WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
 -- requests: 0
 UPDATE leads SET phone = setter_phone(phone) WHERE setter_phone(phone) IS NOT NULL;
 SELECT name, phone FROM leads;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- Grace Lee|15550100011
 -- Oliver Brown|5550100012
@@ -62,7 +63,7 @@ CREATE INDEX leads_number ON leads(number);
 SELECT name, phone, number FROM leads;
 .mode list
 EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬─────────────────────┬──────────────┐
 -- │     name     │        phone        │    number    │
@@ -99,7 +100,7 @@ WITH c AS MATERIALIZED (
 SELECT l.name, count(c.message_id) FROM leads AS l LEFT JOIN c ON c.user_number = l.number
 GROUP BY l.rowid;
 SELECT count(*) FROM setter_requests WHERE cached = 0;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬────────────────────┬─────────────┬──────────┐
 -- │     name     │       phone        │   number    │ messages │
@@ -121,7 +122,7 @@ SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number = setter_phone('+1 555 010 0001');
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number = '+' || setter_phone('+1 555 010 0001');
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- 0
 -- 6
@@ -146,7 +147,7 @@ SELECT user_number, count(*) AS messages, sum(latest_status = 'failed') AS faile
 FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads)
 GROUP BY user_number;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- James Carter|2024-03-05T17:40:00.000Z|How much is teeth whitening?
 -- James Carter|2024-03-05T17:40:03.000Z|In-office whitening is $349 and takes about 90 minutes. Would you like to book a free consultation first?
@@ -169,7 +170,7 @@ DROP TABLE leads;
 SELECT count(*), sum(status = 200) FROM setter_requests;
 SELECT count(*) FROM bots;
 SELECT count(*) FROM leads;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect-re:
 -- Sync runs so far \(UTC\)
 -- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
@@ -201,7 +202,7 @@ DROP TABLE leads;
 SELECT count(*) FROM bots;
 SELECT count(*) FROM leads;
 SELECT count(*) FROM messages;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect-re:
 -- Sync runs so far \(UTC\)
 -- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
@@ -234,7 +235,7 @@ SELECT l.name, l.phone, count(c.message_id) AS messages,
        count(CASE WHEN c.latest_status = 'failed' THEN 1 END) AS failed
 FROM leads AS l LEFT JOIN c ON c.user_number = l.phone
 GROUP BY l.phone ORDER BY messages DESC, l.name;
-.system kill $(cat {TMP}/pid)
+.system pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬──────────────┬──────────┬───────────┬──────────┬────────┐
 -- │     name     │    phone     │ messages │ from_lead │ from_bot │ failed │
