@@ -38,7 +38,7 @@ LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c
+           ext/lookup.c ext/scope.c ext/phone.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 
@@ -88,7 +88,7 @@ unit: $(UNIT_TESTS) $(THREAD_TEST) $(API_TEST) $(COPY_EXTENSION)
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
         --also "$(API_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
-        --also "$(PYTHON) tests/test_http2.py" \
+        --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_sqlite_utils.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
 
 test:

@@ -12,6 +12,7 @@
 **   setter_settings        eponymous virtual table (config.c)
 **   setter_config()        settings, SQLITE_DIRECTONLY (config.c)
 **   setter_version()       the extension's version
+**   setter_phone()         typed phone number -> API digits (phone.c)
 ** Loading it again into the same connection, from this file or another
 ** build, changes nothing (the state, settings included, stays).  Nothing
 ** else happens here.  sqlite3_setter_init is the library's only exported
@@ -28,6 +29,7 @@ SQLITE_EXTENSION_INIT1
 
 #include "cache.h"
 #include "config.h"
+#include "phone.h"
 #include "connection.h"
 #include "requests.h"
 #include "scope.h"
@@ -78,6 +80,7 @@ static void unregisterAll(sqlite3 *db) {
   sqlite3_create_function(db, "setter_version", 0, SQLITE_UTF8, 0, 0, 0, 0);
   sqlite3_create_function(db, "setter_config", 1, SQLITE_UTF8, 0, 0, 0, 0);
   sqlite3_create_function(db, "setter_config", 2, SQLITE_UTF8, 0, 0, 0, 0);
+  sqlite3_create_function(db, "setter_phone", 1, SQLITE_UTF8, 0, 0, 0, 0);
 }
 
 /* True if a copy of this extension (this file or another build) is loaded
@@ -135,6 +138,7 @@ __attribute__((visibility("default")))
   if (rc == SQLITE_OK) rc = setterConversationsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterRequestsRegister(db, pConn);
   if (rc == SQLITE_OK) rc = setterConfigRegister(db, pConn);
+  if (rc == SQLITE_OK) rc = setterPhoneRegister(db);
   if (rc != SQLITE_OK) unregisterAll(db);
   setterConnUnref(pConn);
   return rc;

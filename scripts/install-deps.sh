@@ -12,7 +12,7 @@ set -eu
 packages_for() {
   case "$1" in
     build) echo "gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev" ;;
-    test) echo "sqlite3 python3 coreutils openssl nghttp2-proxy" ;;
+    test) echo "sqlite3 python3 coreutils openssl nghttp2-proxy sqlite-utils" ;;
     demo) echo "sqlite3 python3 coreutils" ;;
     memcheck) echo "valgrind" ;;
     sanitize|fuzz) echo "clang libclang-rt-14-dev" ;;

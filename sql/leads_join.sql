@@ -8,14 +8,17 @@
 --
 -- Your own data: fill `leads` from your CRM instead of the INSERT below, e.g.
 --   .import --csv leads.csv leads          (a CSV file with a header line: name,phone)
--- write the numbers exactly as the bot knows them (with + and country code), and change the
--- bot integration id 123 below (the only place it appears).
+-- write the numbers exactly as the bot knows them, and change the bot integration id 123
+-- below (the only place it appears). Numbers typed as people type them (`+1 (555) 010-0001`)
+-- find nothing: normalise them with setter_phone() first (README, "Phone numbers").
 --
--- How it works: one LEFT JOIN of leads with setter_conversations fetches every lead's
--- conversation once (one API lookup per lead; a lead without a conversation still gets one
--- row, with NULL message columns) into the temp table lead_messages. The reports read that
--- local copy, so they make no more requests. (A view in its place would fetch again for
--- every report.)
+-- How it works: the WITH ... AS MATERIALIZED batch hands every lead's number to
+-- setter_conversations at once (`user_number IN (SELECT phone FROM leads)`), so the lookups
+-- run in parallel, one per distinct number; the LEFT JOIN then keeps a lead without a
+-- conversation as one row with NULL message columns. (A plain `leads LEFT JOIN
+-- setter_conversations ON ... = l.phone` gives the same rows, one lookup after the other.)
+-- The result goes into the temp table lead_messages; the reports read that local copy, so
+-- they make no more requests. (A view in its place would fetch again for every report.)
 
 .mode box
 
@@ -30,10 +33,13 @@ INSERT INTO leads VALUES
   ('Noah Fischer', '+15550100007');   -- a new lead, not contacted yet
 
 CREATE TEMP TABLE lead_messages AS
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id, sender_type, created_at, latest_status, content
+  FROM setter_conversations
+  WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads))
 SELECT l.name, l.phone, c.message_id, c.sender_type, c.created_at, c.latest_status, c.content
 FROM leads AS l
-LEFT JOIN setter_conversations AS c
-  ON c.bot_integration_id = 123 AND c.user_number = l.phone;
+LEFT JOIN c ON c.user_number = l.phone;
 
 -- 1. Message counts per lead: written by the lead, by the bot, and failed deliveries.
 .print '1. Messages per lead'

@@ -10,28 +10,50 @@
 -- In cron: the key in SETTER_API_KEY or SETTER_API_KEY_FILE; `.bail on` below makes an API
 -- error stop the run (exit status 1) with nothing half-written and no run logged.
 --
--- Your own data: put your bot ids and contact numbers in `sync_contacts` (once; it lives in
--- the database file). The API always returns a contact's whole history; ON CONFLICT keeps the
--- local table free of duplicates. Playground/Embed sessions: join on session_id instead.
+-- Your own data: the contacts come from the table `leads` (name, phone) and the bots from
+-- `bots` (bot_integration_id, name), both in the database file: fill them once from your CRM,
+-- e.g. `.import --csv leads.csv leads`, with the numbers as the bot knows them (typed numbers
+-- such as `+1 (555) 010-0001` find nothing: see README, "Phone numbers", for setter_phone()).
+-- The rows below fill them with the demo contacts only when base_url is a local server (the
+-- demo server of `make demo`); with the real API they add nothing. For a fixed set of bots,
+-- `c.bot_integration_id IN (123, 456)` in place of the bots table does the same.
 --
--- Note the `WHERE` before `ON CONFLICT`: in an INSERT ... SELECT, SQLite cannot tell the
--- upsert's ON from a join's ON, so the SELECT needs a WHERE clause (`WHERE true` if you have
--- no condition). Here it also skips messages without an id, which INTEGER PRIMARY KEY would
--- otherwise number itself, inserting them again at every run.
+-- How it works: `bot_integration_id IN (SELECT ... FROM bots) AND user_number IN (SELECT
+-- phone FROM leads)` is one batch of every (bot, lead) pair, fetched in parallel (setting
+-- `concurrency`, default 8): 2 bots x 12 leads = 24 lookups here, where a pair the bot does
+-- not know costs one request and gives no rows. The API always returns a contact's whole
+-- history; ON CONFLICT keeps the local table free of duplicates. Playground/Embed sessions:
+-- use `session_id IN (SELECT ...)` instead of user_number.
+--
+-- Note the `WHERE` before `ON CONFLICT`: in an INSERT ... SELECT, SQLite cannot always tell
+-- the upsert's ON from a join's ON, so its manual asks for a WHERE clause (`WHERE true` if you
+-- have no condition). Here it also skips messages without an id, which INTEGER PRIMARY KEY
+-- would otherwise number itself, inserting them again at every run.
 
 .bail on
 .mode box
 
-CREATE TABLE IF NOT EXISTS sync_contacts (
-  bot_integration_id INTEGER NOT NULL,
-  user_number        TEXT NOT NULL,
-  PRIMARY KEY (bot_integration_id, user_number)
+CREATE TABLE IF NOT EXISTS bots (
+  bot_integration_id INTEGER PRIMARY KEY,
+  name               TEXT
 );
-INSERT OR IGNORE INTO sync_contacts VALUES
-  (123, '1234567890'),   (123, '+15550100001'), (123, '+15550100002'), (123, '+15550100003'),
-  (123, '+15550100004'), (123, '+15550100005'), (123, '+15550100006'),
-  (456, '+15550200001'), (456, '+15550200002'), (456, '+15550200003'), (456, '+15550200004'),
-  (456, '+15550200005');
+CREATE TABLE IF NOT EXISTS leads (
+  name  TEXT,
+  phone TEXT PRIMARY KEY
+);
+-- Demo contacts, only against a local (demo) server.
+INSERT OR IGNORE INTO bots
+SELECT * FROM (VALUES (123, 'Bright Smile Dental (WhatsApp)'), (456, 'Sunset Realty (SMS)'))
+WHERE setter_config('base_url') GLOB 'http://127.0.0.1:*';
+INSERT OR IGNORE INTO leads
+SELECT * FROM (VALUES
+  ('Sample Contact', '1234567890'),  ('Maria Lopez', '+15550100001'),
+  ('James Carter', '+15550100002'),  ('Aisha Khan', '+15550100003'),
+  ('Tom Becker', '+15550100004'),    ('Sofia Rossi', '+15550100005'),
+  ('Daniel Kim', '+15550100006'),    ('Emily Nguyen', '+15550200001'),
+  ('Robert Silva', '+15550200002'),  ('Hannah Wright', '+15550200003'),
+  ('Carlos Mendez', '+15550200004'), ('Priya Patel', '+15550200005'))
+WHERE setter_config('base_url') GLOB 'http://127.0.0.1:*';
 
 CREATE TABLE IF NOT EXISTS messages (
   message_id         INTEGER PRIMARY KEY,
@@ -63,10 +85,10 @@ INSERT INTO messages (message_id, bot_integration_id, user_number, sender_type, 
                       created_at, latest_status, error_code, error_title, raw_json)
 SELECT c.message_id, c.bot_integration_id, c.user_number, c.sender_type, c.content,
        c.created_at, c.latest_status, c.error_code, c.error_title, c.raw_json
-FROM sync_contacts AS s
-JOIN setter_conversations AS c
-  ON c.bot_integration_id = s.bot_integration_id AND c.user_number = s.user_number
-WHERE c.message_id IS NOT NULL
+FROM setter_conversations AS c
+WHERE c.bot_integration_id IN (SELECT bot_integration_id FROM bots)
+  AND c.user_number IN (SELECT phone FROM leads)
+  AND c.message_id IS NOT NULL
 ON CONFLICT (message_id) DO UPDATE
   SET latest_status = excluded.latest_status,
       error_code = excluded.error_code,

@@ -159,6 +159,34 @@ CONVERSATIONS = [
         (300, "user", "Yes, tomorrow after 5pm.", "delivered"),
         (304, "bot", "Done: an agent will call you tomorrow between 5 and 6pm.", "sent"),
     ]),
+    # Contacts the bot knows in the API's own form, international digits without "+" (as the
+    # API documentation's 1234567890). A CRM that types them "+1 (555) 010-0011" finds nothing
+    # until it looks them up with setter_phone() (README "Phone numbers").
+    (123, "15550100011", "Grace Lee", "2024-03-09T10:00:00Z", None, [
+        (0, "user", "Do you do Invisalign?", "read"),
+        (3, "bot", "Yes! Dr. Chen offers Invisalign. The first consultation is free. Would "
+                   "you like to book one?", "read"),
+        (120, "user", "Yes, next Monday if possible.", "read"),
+        (124, "bot", "Booked: Monday, March 11 at 11:00 with Dr. Chen.", "delivered"),
+    ]),
+    (123, "15550100012", "Oliver Brown", "2024-03-09T15:30:00Z", None, [
+        (0, "user", "Are you open on Saturdays?", "read"),
+        (2, "bot", "We're open Saturdays from 9:00 to 13:00.", "read"),
+    ]),
+    (123, "442079460018", "Emma Wilson", "2024-03-10T08:15:00Z", None, [
+        (0, "user", "Hello, I'm visiting from London next month. Can I book a check-up?",
+         "read"),
+        (4, "bot", "Of course, Emma! Which dates will you be in town?", "read"),
+        (600, "user", "April 8 to 12.", "read"),
+        (604, "bot", "You're booked for a check-up on Tuesday, April 9 at 10:00.", "read"),
+        (700, "user", "Lovely, thank you!", "delivered"),
+    ]),
+    (123, "15550100013", "Lucas Martin", "2024-03-10T19:45:00Z", None, [
+        (0, "user", "I lost a filling. How soon can I come in?", "read"),
+        (3, "bot", "Sorry to hear that, Lucas. Tomorrow at 8:30 is free. Shall I book it?",
+         "read"),
+        (90, "user", "Yes please.", "read"),
+    ]),
 ]
 
 # Embed sessions of bot 789: (sessionId, start time, context index, turns).

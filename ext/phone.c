@@ -1,0 +1,190 @@
+/*
+** phone.c - setter_phone(x), the SQL function that turns a phone number as
+** people type it into the form the API's own example uses: international
+** digits without '+' ('1234567890').  A number the bot knows in another form
+** matches no conversation (the API answers 200 with no messages), so a join
+** on raw CRM numbers silently loses leads; a join on setter_phone(phone)
+** does not.
+**
+**   setter_phone('+1 (555) 010-0001')    -> '15550100001'
+**   setter_phone('0044 20 7946 0018')     -> '442079460018'
+**   setter_phone('(555) 010-0003')        -> '5550100003'  (national: add
+**                                            the country code in SQL)
+**   setter_phone('555-CALL-NOW')          -> NULL
+**
+** The result is always TEXT or NULL.  The rules, in order:
+**   NULL          -> NULL.
+**   INTEGER       -> its decimal digits; a negative one -> NULL.
+**   REAL          -> the digits of a whole, non-negative value below 10^15
+**                    (15550100001.0 from a CSV import); else NULL (a
+**                    fraction, a negative, an infinity).
+**   BLOB          -> NULL, whatever it holds.
+**   TEXT          -> read byte by byte as UTF-8:
+**     - ignored (separators): space, tab, - . ( ) /, the Unicode spaces
+**       U+00A0 U+1680 U+2000..U+200A U+202F U+205F U+3000 and the Unicode
+**       hyphens and dashes U+2010..U+2015 and U+2212;
+**     - '+' before any digit (only separators before it, as in "(+44) 20")
+**       is the international prefix and is dropped; a second '+', or one
+**       after a digit -> NULL;
+**     - without '+', two leading 0 digits ("00", also "0 0") are the
+**       international prefix and are dropped;
+**     - after either prefix the digits must start with 1..9 (a country
+**       code), so "+0044..." and "000..." -> NULL;
+**     - in an international number, "(0)" written after the first digit
+**       ("+44 (0)20 7946 0018") is the national trunk 0 and is dropped;
+**       without a prefix "(0)20 ..." keeps its 0;
+**     - any other byte (letters, # * , _ [ ], "ext", a newline or other
+**       control character, zero-width characters, fullwidth or non-ASCII
+**       digits, invalid UTF-8) -> NULL.
+**   The digits left must number 1 .. 15 (the E.164 maximum), else NULL.
+**
+** Registered SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS: usable in an index on
+** an expression, a generated column, a CHECK, and in views and triggers of
+** a schema read with trusted_schema = OFF (it reads nothing but its
+** argument and sends nothing anywhere).
+*/
+#include "phone.h"
+
+#include <stdio.h>
+#include <string.h>
+
+SQLITE_EXTENSION_INIT3
+
+/* Digits kept while reading: the longest result plus a "00" prefix. */
+#define PHONE_MAX_READ (SETTER_PHONE_MAX_DIGITS + 2)
+
+/* The number of bytes of the separator at z[0..n), or 0 if there is none
+** there.  ASCII separators are one byte; the Unicode ones are matched on
+** their UTF-8 encodings. */
+static size_t separatorLength(const unsigned char *z, size_t n) {
+  switch (z[0]) {
+    case ' ':
+    case '\t':
+    case '-':
+    case '.':
+    case '(':
+    case ')':
+    case '/':
+      return 1;
+    case 0xC2: /* U+00A0 no-break space */
+      return (n >= 2 && z[1] == 0xA0) ? 2 : 0;
+    case 0xE1: /* U+1680 ogham space mark */
+      return (n >= 3 && z[1] == 0x9A && z[2] == 0x80) ? 3 : 0;
+    case 0xE2:
+      if (n < 3) return 0;
+      if (z[1] == 0x80) {
+        /* U+2000..U+200A spaces, U+2010..U+2015 hyphens and dashes, U+202F */
+        if (z[2] <= 0x8A) return 3;
+        if (z[2] >= 0x90 && z[2] <= 0x95) return 3;
+        if (z[2] == 0xAF) return 3;
+        return 0;
+      }
+      if (z[1] == 0x81 && z[2] == 0x9F) return 3; /* U+205F */
+      if (z[1] == 0x88 && z[2] == 0x92) return 3; /* U+2212 minus sign */
+      return 0;
+    case 0xE3: /* U+3000 ideographic space */
+      return (n >= 3 && z[1] == 0x80 && z[2] == 0x80) ? 3 : 0;
+    default:
+      return 0;
+  }
+}
+
+int setterPhoneDigits(const char *zIn, size_t n, char *zOut) {
+  const unsigned char *z = (const unsigned char *)zIn;
+  char aDigit[PHONE_MAX_READ];
+  int nDigit = 0;
+  int hasPlus = 0;
+  int iStart = 0; /* index in aDigit of the first digit after a prefix */
+  size_t i = 0;
+
+  zOut[0] = '\0';
+  while (i < n) {
+    size_t nSep;
+    if (z[i] >= '0' && z[i] <= '9') {
+      if (nDigit == PHONE_MAX_READ) return 0; /* too long */
+      aDigit[nDigit++] = (char)z[i];
+      i++;
+      continue;
+    }
+    if (z[i] == '+') {
+      if (hasPlus || nDigit > 0) return 0;
+      hasPlus = 1;
+      i++;
+      continue;
+    }
+    if (z[i] == '(' && i + 2 < n && z[i + 1] == '0' && z[i + 2] == ')') {
+      /* "(0)" after the first digit of an international number. */
+      int isIntl = (hasPlus && nDigit >= 1) ||
+                   (!hasPlus && nDigit >= 3 && aDigit[0] == '0' && aDigit[1] == '0');
+      if (isIntl) {
+        i += 3;
+        continue;
+      }
+    }
+    nSep = separatorLength(z + i, n - i);
+    if (nSep == 0) return 0;
+    i += nSep;
+  }
+
+  if (!hasPlus && nDigit >= 2 && aDigit[0] == '0' && aDigit[1] == '0') iStart = 2;
+  if (nDigit - iStart < 1 || nDigit - iStart > SETTER_PHONE_MAX_DIGITS) return 0;
+  if ((hasPlus || iStart > 0) && aDigit[iStart] == '0') return 0; /* no country code */
+  memcpy(zOut, aDigit + iStart, (size_t)(nDigit - iStart));
+  zOut[nDigit - iStart] = '\0';
+  return nDigit - iStart;
+}
+
+/* The digits of a non-negative integer that has at most 15 of them, or 0. */
+static int integerDigits(sqlite3_int64 v, char *zOut) {
+  int n;
+  zOut[0] = '\0';
+  if (v < 0) return 0;
+  n = snprintf(zOut, SETTER_PHONE_MAX_DIGITS + 1, "%lld", (long long)v);
+  if (n < 1 || n > SETTER_PHONE_MAX_DIGITS) {
+    zOut[0] = '\0';
+    return 0;
+  }
+  return n;
+}
+
+static void phoneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  char zDigits[SETTER_PHONE_MAX_DIGITS + 1];
+  int nDigits = 0;
+  (void)argc;
+
+  switch (sqlite3_value_type(argv[0])) {
+    case SQLITE_INTEGER:
+      nDigits = integerDigits(sqlite3_value_int64(argv[0]), zDigits);
+      break;
+    case SQLITE_FLOAT: {
+      double r = sqlite3_value_double(argv[0]);
+      /* !(r >= 0) also catches NaN; below 1e15 the cast is exact. */
+      if (r >= 0 && r < 1e15 && r == (double)(sqlite3_int64)r) {
+        nDigits = integerDigits((sqlite3_int64)r, zDigits);
+      }
+      break;
+    }
+    case SQLITE_TEXT: {
+      const unsigned char *z = sqlite3_value_text(argv[0]);
+      if (z == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      nDigits = setterPhoneDigits((const char *)z, (size_t)sqlite3_value_bytes(argv[0]), zDigits);
+      break;
+    }
+    default: /* NULL, BLOB */
+      break;
+  }
+  if (nDigits == 0) {
+    sqlite3_result_null(ctx);
+  } else {
+    sqlite3_result_text(ctx, zDigits, nDigits, SQLITE_TRANSIENT);
+  }
+}
+
+int setterPhoneRegister(sqlite3 *db) {
+  return sqlite3_create_function(db, "setter_phone", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 phoneFunc, NULL, NULL);
+}

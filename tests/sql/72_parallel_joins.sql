@@ -1,0 +1,51 @@
+-- The join forms the README's "Querying" section leads with (issue 10): a plain join hands the
+-- table one lead at a time, so it fetches serially; adding `AND c.user_number IN (SELECT ...)`
+-- to an inner join, or fetching a `WITH ... AS MATERIALIZED (... IN (SELECT ...))` batch
+-- before a LEFT JOIN, fetches in parallel. Bot 9's `big-N-TAG` contacts answer N-byte bodies
+-- that stay in flight long enough for the mock to see overlapping requests (tests/MOCK.md).
+CREATE TABLE leads(name TEXT, phone TEXT);
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 12)
+INSERT INTO leads SELECT 'Lead ' || i, 'big-2000000-join' || i FROM s;
+INSERT INTO leads VALUES ('No conversation', 'nobody');
+
+-- case: a plain inner join fetches one lead at a time (never two requests in flight)
+-- requests: 13
+-- max-in-flight: 1
+SELECT count(*), count(DISTINCT l.name)
+FROM leads l JOIN setter_conversations c
+  ON c.bot_integration_id = 9 AND c.user_number = l.phone;
+-- expect:
+-- 12|12
+
+-- case: the same inner join with AND c.user_number IN (SELECT phone FROM leads) fetches in parallel, same rows
+-- requests: 13
+-- max-in-flight: > 1
+SELECT count(*), count(DISTINCT l.name)
+FROM leads l JOIN setter_conversations c
+  ON c.bot_integration_id = 9 AND c.user_number = l.phone
+ AND c.user_number IN (SELECT phone FROM leads);
+-- expect:
+-- 12|12
+
+-- case: a LEFT JOIN on a WITH ... AS MATERIALIZED batch fetches in parallel and keeps the lead without a conversation
+-- requests: 13
+-- max-in-flight: > 1
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id FROM setter_conversations
+  WHERE bot_integration_id = 9 AND user_number IN (SELECT phone FROM leads))
+SELECT count(*), count(c.message_id), sum(c.message_id IS NULL)
+FROM leads l LEFT JOIN c ON c.user_number = l.phone;
+-- expect:
+-- 13|12|1
+
+-- case: bot_integration_id IN (SELECT ...) AND user_number IN (SELECT ...) is one batch of every pair, fetched in parallel
+-- requests: 26
+-- max-in-flight: > 1
+CREATE TABLE bots(bot_integration_id INTEGER);
+INSERT INTO bots VALUES (9), (123);
+SELECT bot_integration_id, count(*) FROM setter_conversations
+WHERE bot_integration_id IN (SELECT bot_integration_id FROM bots)
+  AND user_number IN (SELECT phone FROM leads)
+GROUP BY bot_integration_id;
+-- expect:
+-- 9|12
