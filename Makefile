@@ -2,6 +2,9 @@
 #
 #   make            build dist/setter.so (.dylib on macOS, .dll on Windows)
 #   make demo       build, then run sql/demo.sql (bundled demo server unless SETTER_API_KEY is set)
+#   make demo-server  build, then run the bundled demo server in the foreground and print the
+#                   `export SETTER_...` lines for another terminal (Ctrl-C stops it; DEMO_PORT=N
+#                   for a fixed port, default a free one)
 #   make test       build, then run every test (SQL cases, C unit tests, Python client tests)
 #   make bench      benchmark against baselines (prints a table)
 #   make memcheck   the tests under valgrind
@@ -47,7 +50,7 @@ EXTENSION := dist/setter.$(SO)
 CORE_SOURCES := ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
 STANDALONE := -DSETTER_STANDALONE
 
-.PHONY: all deps test demo bench memcheck sanitize fuzz install uninstall clean unit
+.PHONY: all deps test demo demo-server bench memcheck sanitize fuzz install uninstall clean unit
 
 all: $(EXTENSION)
 
@@ -89,6 +92,7 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(API_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
         --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_sqlite_utils.py" \
+        --also "$(PYTHON) tests/test_demo_server.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
 
 test:
@@ -100,6 +104,13 @@ demo:
 	@sh scripts/install-deps.sh build demo
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
+
+DEMO_PORT ?= 0
+
+demo-server:
+	@sh scripts/install-deps.sh build demo
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh --server --port $(DEMO_PORT)
 
 bench:
 	@sh scripts/install-deps.sh build test bench

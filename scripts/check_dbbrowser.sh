@@ -6,26 +6,32 @@
 #   KEEP=1 scripts/check_dbbrowser.sh             # keep the work directory (logs, screenshots)
 #   DOCS=1 scripts/check_dbbrowser.sh             # also refresh docs/dbbrowser-*.png
 #
-# Needs: apt-get install -y sqlitebrowser xvfb x11-apps imagemagick xdotool sqlite3 curl
+# Needs: scripts/install-deps.sh gui (apt-get install -y sqlitebrowser xvfb x11-apps imagemagick
+#        xdotool sqlite3 curl)
 #
 # What it does, all in a fresh temporary directory (your own DB4S settings are not touched:
 # XDG_CONFIG_HOME points into that directory):
 #   1. starts Xvfb on a free display and `tests/mock_api.py --demo` on a free port;
 #   2. writes a crm.db with a `leads` table, and a view that calls setter_config();
-#   3. run A: sqlitebrowser.conf lists dist/setter.so under [extensions] (what Edit >
-#      Preferences > Extensions writes); in the Execute SQL tab it types setter_config() calls
-#      and a join of leads with setter_conversations, runs them with Ctrl+Return, takes a
-#      screenshot, and stores results with CREATE TABLE ... AS SELECT + Ctrl+S (Write Changes)
-#      so that this script can check them afterwards with the sqlite3 shell;
+#   3. run A, exactly steps 3 and 4 of docs/dbbrowser.md: sqlitebrowser.conf lists
+#      dist/setter.so under [extensions] (what Edit > Preferences > Extensions writes); into the
+#      SQL 1 tab it types the settings statement of step 3 (the demo-server block, taken from
+#      docs/dbbrowser.md, PORT replaced), runs it with Ctrl+Return, then opens a new tab
+#      (Ctrl+T) and types and runs the query of step 4 (also taken from the doc); screenshot.
+#      Then it stores results with CREATE TABLE ... AS SELECT + Ctrl+S (Write Changes) so that
+#      this script can check them afterwards with the sqlite3 shell, and counts the API
+#      requests (demo server's /__mock/stats) of one plain query and one IN-list query;
 #   4. run B: no extension listed, "Allow loading extensions from SQL code" on:
-#      SELECT load_extension('.../dist/setter') from the Execute SQL tab;
+#      SELECT load_extension('.../dist/setter') from the Execute SQL tab; settings without
+#      cache_ttl, and the requests per query without the cache (DB4S runs each query 4 times);
 #   5. run C: the default (not allowed): load_extension() from SQL must be refused;
 #   6. run D: Tools > Load Extension... (types the path into the file dialog), then a query.
 #
-# DB4S 3.12.2 has a known bug (sqlitebrowser issues #2782, #2863): the Execute SQL tab now and
-# then stays "executing" after a statement has finished (results shown, Execute buttons greyed
-# out, Stop button red) - also for a plain `SELECT 1;`. The script detects it (the RunSql thread
-# is still alive) and clicks Stop, which ends it; a user does the same.
+# DB4S 3.12.2 has a known bug (sqlitebrowser issues #2782, #2863): after a statement that
+# returns rows the Execute SQL tab often stays "executing" (rows shown, Execute buttons greyed
+# out, Stop button red; more often than not here) - also for a plain `SELECT 1;` - and never
+# runs the statements after it in the tab. The script detects it (DB4S's RunSql thread is still
+# alive 10 s later), clicks Stop, which ends it, as a user does, and counts how often it happened.
 #
 # Only processes started here are stopped (by PID). Exit status: 0 all checks passed, 1 a check
 # failed, 2 setup problem.
@@ -150,14 +156,26 @@ stop_db4s() {
 executing() { grep -qx RunSql /proc/"$DB4S_PID"/task/*/comm 2>/dev/null; }
 
 HUNG=0
-# run_sql TEXT: types TEXT into a new SQL tab (Ctrl+T), runs it (Ctrl+Return), waits for the
-# end. A new tab per statement, because replacing the text of a tab whose results are still
-# being counted makes DB4S 3.12.2 abort (Scintilla assertion in SqliteTableModel::finishedFetch).
-run_sql() {
-    xdotool key ctrl+t; sleep 0.5             # Execute SQL > Open tab
+RUNS=0
+# type_sql TEXT: types TEXT into the SQL editor line by line (Return between lines). Leading
+# blanks are left out: the editor indents a new line like the one above by itself.
+type_sql() {
+    local line first=1
+    while IFS= read -r line; do
+        [ "$first" = 1 ] || xdotool key Return
+        first=0
+        line="${line#"${line%%[![:space:]]*}"}"
+        [ -n "$line" ] && xdotool type --delay 3 "$line"
+    done <<<"$1"
+}
+
+# run_in_tab TEXT: types TEXT into the current SQL tab, runs it (Ctrl+Return) and waits for the
+# end. If DB4S stays "executing" (bug #2782), it clicks Stop, as docs/dbbrowser.md says.
+run_in_tab() {
     xdotool mousemove 300 260 click 1         # into the SQL editor
-    xdotool type --delay 3 "$1"
+    type_sql "$1"
     xdotool key ctrl+Return
+    RUNS=$((RUNS + 1))
     sleep 1
     for i in $(seq 40); do executing || return 0; sleep 0.25; done
     # DB4S bug #2782: finished, but still shown as executing. Press Stop.
@@ -167,10 +185,41 @@ run_sql() {
     fail "DB4S still executing after Stop: $1"
 }
 
+# run_sql TEXT: the same in a new SQL tab (Ctrl+T). A new tab per statement, because replacing
+# the text of a tab whose results are still being counted makes DB4S 3.12.2 abort (Scintilla
+# assertion in SqliteTableModel::finishedFetch).
+run_sql() {
+    xdotool key ctrl+t; sleep 0.5             # Execute SQL > Open tab
+    run_in_tab "$1"
+}
+
+# doc_sql NAME: the SQL block that follows `<!-- check_dbbrowser.sh: NAME -->` in
+# docs/dbbrowser.md (what the user is told to type), PORT replaced by the demo server's port.
+doc_sql() {
+    awk -v mark="<!-- check_dbbrowser.sh: $1 -->" '
+        { t = $0; sub(/^ +/, "", t) }
+        t == mark { found = 1; next }
+        found && /^ *```sql/ { inblock = 1; next }
+        inblock && /^ *```/ { exit }
+        inblock { sub(/^   /, ""); print }' "$ROOT/docs/dbbrowser.md" | sed "s|http://127.0.0.1:PORT|$MOCK|g"
+}
+
 write_changes() { xdotool key ctrl+s; sleep 1; }
 
-CONFIG_SQL="SELECT setter_config('api_key', 'demo-key') AS api_key, setter_config('base_url', '$MOCK') AS base_url, setter_config('cache_ttl', 60) AS cache_ttl;"
-JOIN_SQL="SELECT l.name, c.sender_type, c.content, c.latest_status, c.created_at FROM leads l JOIN setter_conversations c ON c.bot_integration_id = 123 AND c.user_number = l.phone;"
+# Steps 3 and 4 of docs/dbbrowser.md, as written there.
+DOC_SETTINGS_SQL=$(doc_sql settings)
+DOC_QUERY_SQL=$(doc_sql query)
+case "$DOC_SETTINGS_SQL" in *"setter_config('base_url', '$MOCK')"*) ;; *) die "no settings block for the demo server in docs/dbbrowser.md" ;; esac
+case "$DOC_QUERY_SQL" in *setter_conversations*) ;; *) die "no query block in docs/dbbrowser.md" ;; esac
+CONFIG_SQL=$(printf '%s' "$DOC_SETTINGS_SQL" | tr '\n' ' ')
+JOIN_SQL=$(printf '%s' "$DOC_QUERY_SQL" | tr '\n' ' ')
+NOCACHE_CONFIG_SQL="SELECT setter_config('api_key', 'demo-key') AS api_key, setter_config('base_url', '$MOCK') AS base_url;"
+# One contact (Aisha Khan, not in the leads table, so not cached by the join) and an IN list
+# of three contacts of bot 456.
+PLAIN_SQL="SELECT sender_type, content, created_at FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '+15550100003';"
+IN_SQL="SELECT user_number, count(*) AS messages, sum(latest_status = 'failed') AS failed FROM setter_conversations WHERE bot_integration_id = 456 AND user_number IN ('+15550200001', '+15550200002', '+15550200003') GROUP BY user_number;"
+# requests_for TEXT: runs TEXT in a new tab and prints how many API requests it made.
+requests_for() { mock_reset; run_sql "$1"; mock_requests; }
 
 q() { sqlite3 "$DB" "$1" 2>&1; }
 
@@ -178,12 +227,20 @@ q() { sqlite3 "$DB" "$1" 2>&1; }
 write_conf "$EXT_SO" false
 mock_reset
 start_db4s A
-run_sql "$CONFIG_SQL"
-run_sql "$JOIN_SQL"
+H0=$HUNG
+run_in_tab "$DOC_SETTINGS_SQL"                # step 3: in the SQL 1 tab
+sleep 0.5
+import -window root "$WORK/A-settings.png"
+run_sql "$DOC_QUERY_SQL"                      # step 4: in a new tab (Ctrl+T)
 sleep 2
 import -window root "$WORK/A-query.png"
+REQ_A_JOIN=$(mock_requests)
+A_STEPS_HUNG=$((HUNG - H0))
+REQ_A_JOIN2=$(requests_for "$JOIN_SQL")
 run_sql "CREATE TABLE check_a AS $JOIN_SQL"
-run_sql "CREATE TABLE check_a_version AS SELECT setter_version() AS v, setter_config('timeout_ms') AS t;"
+REQ_A_PLAIN=$(requests_for "$PLAIN_SQL")
+REQ_A_IN=$(requests_for "$IN_SQL")
+run_sql "CREATE TABLE check_a_version AS SELECT setter_version() AS v, setter_config('timeout_ms') AS t, setter_config('base_url') AS u, setter_config('cache_ttl') AS ttl;"
 run_sql "CREATE TABLE check_a_view AS SELECT * FROM evil_config;"
 run_sql "CREATE TABLE check_a_sqlload AS SELECT load_extension('$EXT_NOSUFFIX') AS x;"
 write_changes
@@ -195,37 +252,51 @@ if [ "${DOCS:-0}" = 1 ]; then
     xdotool key Escape; sleep 0.5
 fi
 stop_db4s A
-REQ_A=$(mock_requests)
 
+[ "$(q 'SELECT v IS NOT NULL, t, u, ttl FROM check_a_version')" = "1|30000|$MOCK|60" ] \
+    && ok "A: step 3 (one statement, several setter_config calls) sets base_url and cache_ttl; setter_version() works" \
+    || fail "A: check_a_version: $(q 'SELECT * FROM check_a_version')"
+[ "$REQ_A_JOIN" = 4 ] \
+    && ok "A: step 4, the documented join, ran in its new tab: 4 API requests (one per lead, cache_ttl 60)" \
+    || fail "A: the documented join made $REQ_A_JOIN API requests (expected 4: one per lead)"
 [ "$(q 'SELECT count(*) FROM check_a')" = 13 ] \
-    && ok "A: [extensions] list auto-loads; setter_config + join in Execute SQL gives 13 rows" \
+    && ok "A: [extensions] list auto-loads; the join in Execute SQL gives 13 rows" \
     || fail "A: join rows: $(q 'SELECT count(*) FROM check_a')"
 [ "$(q "SELECT content FROM check_a WHERE name = 'James Carter' LIMIT 1")" = "How much is teeth whitening?" ] \
     && ok "A: values arrive (James Carter's first message)" \
     || fail "A: first James Carter row: $(q "SELECT content FROM check_a WHERE name = 'James Carter' LIMIT 1")"
-[ "$(q 'SELECT v IS NOT NULL, t FROM check_a_version')" = "1|30000" ] \
-    && ok "A: setter_version() and setter_config(name) work in Execute SQL" \
-    || fail "A: check_a_version: $(q 'SELECT * FROM check_a_version')"
+[ "$REQ_A_JOIN2|$REQ_A_PLAIN|$REQ_A_IN" = "0|1|3" ] \
+    && ok "A: with cache_ttl 60, one request per contact: join again 0, plain query 1, IN list of 3: 3" \
+    || fail "A: requests with cache_ttl 60: join again $REQ_A_JOIN2 (expected 0), plain $REQ_A_PLAIN (1), IN list $REQ_A_IN (3)"
+echo "     A: steps 3 and 4 stayed 'executing' (Stop clicked) in $A_STEPS_HUNG of 2 runs"
 [ -z "$(q "SELECT name FROM sqlite_master WHERE name = 'check_a_view'")" ] \
     && ok "A: setter_config() inside a view is refused (SQLITE_DIRECTONLY)" \
     || fail "A: a view could call setter_config()"
 [ -z "$(q "SELECT name FROM sqlite_master WHERE name = 'check_a_sqlload'")" ] \
     && ok "A: load_extension() from SQL is refused while 'Allow loading extensions from SQL code' is off" \
     || fail "A: load_extension() from SQL worked although not allowed"
-echo "     A: the demo server saw $REQ_A API requests (4 contacts; cache_ttl 60 keeps DB4S's repeated runs of a query - row count, then rows - from refetching)"
 
 # ---- run B: load_extension() from SQL, allowed in Preferences ---------------------------------
 write_conf "" true
 mock_reset
 start_db4s B
 run_sql "SELECT load_extension('$EXT_NOSUFFIX');"
-run_sql "$CONFIG_SQL"
+run_sql "$NOCACHE_CONFIG_SQL"
+REQ_B_PLAIN=$(requests_for "$PLAIN_SQL")
+REQ_B_IN=$(requests_for "$IN_SQL")
+REQ_B_JOIN=$(requests_for "$JOIN_SQL")
 run_sql "CREATE TABLE check_b AS SELECT count(*) AS n, sum(latest_status = 'failed') AS failed FROM setter_conversations WHERE bot_integration_id = 456 AND user_number IN ('+15550200001', '+15550200002', '+15550200003');"
 write_changes
 stop_db4s B
 [ "$(q 'SELECT n, failed FROM check_b')" = "13|2" ] \
     && ok "B: SELECT load_extension('dist/setter') works when 'Allow loading extensions from SQL code' is on" \
     || fail "B: check_b: $(q 'SELECT * FROM check_b')"
+# DB4S 3.12.2 runs a query that returns rows 4 times: RunSql's first step, the column names
+# (one step), SELECT COUNT(*) FROM (query), and query LIMIT 0, 49999. Each is its own
+# statement, so without cache_ttl each asks the API again.
+[ "$REQ_B_PLAIN|$REQ_B_IN|$REQ_B_JOIN" = "4|12|10" ] \
+    && ok "B: without cache_ttl DB4S asks 4 times per contact: plain query 4 requests, IN list of 3: 12, join of 4 leads: 10" \
+    || fail "B: requests without cache_ttl: plain $REQ_B_PLAIN (expected 4), IN list $REQ_B_IN (12), join $REQ_B_JOIN (10)"
 
 # ---- run C: nothing configured: no extension, load_extension() refused ------------------------
 write_conf "" false
@@ -266,10 +337,11 @@ stop_db4s D
 
 if [ "${DOCS:-0}" = 1 ]; then
     convert "$WORK/A-query.png" -crop 745x600+0+60 +repage -resize 90% -colors 64 "$ROOT/docs/dbbrowser-query.png"
+    convert "$WORK/A-settings.png" -crop 745x600+0+60 +repage -resize 90% -colors 64 "$ROOT/docs/dbbrowser-settings.png"
     [ -f "$WORK/A-preferences.png" ] && convert "$WORK/A-preferences.png" -resize 80% -colors 64 "$ROOT/docs/dbbrowser-extensions.png"
-    echo "     screenshots written: docs/dbbrowser-query.png docs/dbbrowser-extensions.png"
+    echo "     screenshots written: docs/dbbrowser-settings.png docs/dbbrowser-query.png docs/dbbrowser-extensions.png"
 fi
-[ "$HUNG" -gt 0 ] && echo "     note: DB4S stayed 'executing' after $HUNG statement(s) and was stopped with the Stop button (DB4S bug #2782)"
+echo "     DB4S stayed 'executing' after $HUNG of $RUNS statements run with Ctrl+Return (ended with Stop; DB4S bug #2782)"
 echo "screenshots: $WORK/*.png$([ "${KEEP:-0}" = 1 ] || echo ' (set KEEP=1 to keep them)')"
 echo "dbbrowser: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -5,6 +5,12 @@
 #   scripts/demo.sh --check [--ext PATH]    run them quietly against the demo server; print one
 #                                           line and exit 0 if all ran, else show what failed
 #                                           and exit 1
+#   scripts/demo.sh --server [--port N]     (make demo-server) only start the demo server, in the
+#                                           foreground, and print the `export SETTER_...` lines
+#                                           to paste into another terminal (and the setter_config
+#                                           statement for DB Browser for SQLite); it runs until
+#                                           Ctrl-C (SIGINT) or SIGTERM, then stops the server and
+#                                           exits 0. --port 0 (default) picks a free port
 #
 # Where the data comes from:
 #   SETTER_API_KEY unset or empty: the bundled demo server (tests/mock_api.py --demo, on a free
@@ -16,7 +22,7 @@
 #     SETTER_DEMO_BOT (bot integration id) and SETTER_DEMO_USER_NUMBER (contact number).
 #   --check always uses the demo server: it ignores every SETTER_* variable (the test runner
 #     sets SETTER_API_KEY for its own mock), and checks each run for sqlite3 errors and for a
-#     line it must print.
+#     line it must print. --server ignores them too.
 #
 # --ext PATH: the extension, without suffix (default dist/setter of this checkout).
 # Environment: PYTHON (default /usr/bin/python3) runs the demo server, SQLITE3 (default
@@ -30,6 +36,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 SQLITE3=${SQLITE3:-sqlite3}
 EXT="$ROOT/dist/setter"
 CHECK=0
+SERVER=0
+SERVER_PORT=0
 PORT_TIMEOUT=10          # seconds to wait for the demo server
 
 die() {
@@ -40,6 +48,12 @@ die() {
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
+    --server) SERVER=1 ;;
+    --port)
+      [ $# -ge 2 ] || die "--port needs a number"
+      case "$2" in ''|*[!0-9]*) die "--port needs a number, not '$2'" ;; esac
+      SERVER_PORT=$2
+      shift ;;
     --ext)
       [ $# -ge 2 ] || die "--ext needs a path"
       case "$2" in /*) EXT=$2 ;; *) EXT="$START_DIR/$2" ;; esac
@@ -50,7 +64,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ "$CHECK" = 1 ]; then
+[ "$CHECK" = 1 ] && [ "$SERVER" = 1 ] && die "--check and --server do not go together"
+if [ "$CHECK" = 1 ] || [ "$SERVER" = 1 ]; then
   # Always the demo server, whatever the caller's environment says.
   for var in $(env | sed -n 's/^\(SETTER_[A-Za-z0-9_]*\)=.*/\1/p'); do
     unset "$var"
@@ -73,12 +88,14 @@ sqlite3_run() {
   "$@"
 }
 
-command -v "$SQLITE3" >/dev/null 2>&1 || die "no sqlite3 shell found ($SQLITE3); install sqlite3"
-found=""
-for suffix in so dylib dll; do
-  [ -f "$EXT.$suffix" ] && found=1
-done
-[ -n "$found" ] || die "extension $EXT.so not found; build it with make"
+if [ "$SERVER" = 0 ]; then
+  command -v "$SQLITE3" >/dev/null 2>&1 || die "no sqlite3 shell found ($SQLITE3); install sqlite3"
+  found=""
+  for suffix in so dylib dll; do
+    [ -f "$EXT.$suffix" ] && found=1
+  done
+  [ -n "$found" ] || die "extension $EXT.so not found; build it with make"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/setter-demo.XXXXXX") || die "cannot create a temporary directory"
 mock_pid=""
@@ -91,8 +108,13 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+if [ "$SERVER" = 1 ]; then
+  # Ctrl-C is how the demo server is meant to end: a clean stop, exit 0.
+  trap 'echo; echo "demo server stopped"; exit 0' INT TERM
+else
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+fi
 
 # ---- the data source ----
 
@@ -100,7 +122,7 @@ if [ -z "${SETTER_API_KEY:-}" ]; then
   MODE=demo
   [ -x "$PYTHON" ] || command -v "$PYTHON" >/dev/null 2>&1 \
     || die "$PYTHON not found: the demo server needs Python 3 (or set SETTER_API_KEY)"
-  "$PYTHON" "$ROOT/tests/mock_api.py" --demo --port 0 --port-file "$tmp/port" --quiet \
+  "$PYTHON" "$ROOT/tests/mock_api.py" --demo --port "$SERVER_PORT" --port-file "$tmp/port" --quiet \
     >"$tmp/mock.log" 2>&1 &
   mock_pid=$!
   waited=0
@@ -126,6 +148,40 @@ if [ -z "${SETTER_API_KEY:-}" ]; then
   SETTER_API_KEY=demo-key
   SETTER_BASE_URL="http://127.0.0.1:$port"
   export SETTER_API_KEY SETTER_BASE_URL
+  if [ "$SERVER" = 1 ]; then
+    cat <<EOF
+Demo server (tests/mock_api.py --demo) listening on $SETTER_BASE_URL. Ctrl-C stops it.
+
+In another terminal, in $ROOT, paste:
+
+export SETTER_BASE_URL=$SETTER_BASE_URL
+export SETTER_API_KEY=$SETTER_API_KEY
+
+then try any query of README.md, for example:
+
+sqlite3 :memory: -cmd '.load dist/setter' "SELECT sender_type, content, created_at FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890';"
+sqlite3 :memory: -cmd '.load dist/setter' < sql/leads_join.sql
+
+In DB Browser for SQLite (docs/dbbrowser.md), run this one statement in the Execute SQL tab:
+
+SELECT setter_config('api_key', '$SETTER_API_KEY') AS api_key, setter_config('base_url', '$SETTER_BASE_URL') AS base_url, setter_config('cache_ttl', 60) AS cache_ttl;
+
+The demo contacts: python3 tests/demo_data.py (or tests/MOCK.md, "Demo dataset").
+EOF
+    # Ctrl-C in the terminal reaches both this shell (trap above) and the server, which then
+    # exits 0; whichever the shell sees first, that is a clean stop.
+    wait "$mock_pid"
+    rc=$?
+    mock_pid=""
+    if [ "$rc" = 0 ]; then
+      echo
+      echo "demo server stopped"
+      exit 0
+    fi
+    echo "demo.sh: the demo server exited with status $rc:" >&2
+    cat "$tmp/mock.log" >&2
+    exit 1
+  fi
 else
   MODE=real
   bot=${SETTER_DEMO_BOT:-}

@@ -17,7 +17,7 @@ packages_for() {
     memcheck) echo "valgrind" ;;
     sanitize|fuzz) echo "clang libclang-rt-14-dev" ;;
     bench) echo "curl time" ;;
-    gui) echo "sqlitebrowser xvfb x11-apps imagemagick" ;;
+    gui) echo "sqlitebrowser xvfb x11-apps imagemagick xdotool sqlite3 curl" ;;
     *) echo "install-deps.sh: unknown target '$1'" >&2; exit 2 ;;
   esac
 }
