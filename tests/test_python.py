@@ -628,7 +628,7 @@ class TestConfig(SetterTest):
             path = os.path.join(tmp, "key")
             with open(path, "w") as f:
                 f.write(KEY + "\n")
-            self.conn.execute("SELECT setter_config('api_key', 'x')")
+            self.conn.execute("SELECT setter_config('api_key', 'wrong-key-0000')")
             self.conn.execute("SELECT setter_config('api_key_file', ?)", (path,))
             self.assertEqual(self.conn.execute(
                 "SELECT count(*) FROM setter_conversations(123, '1234567890')").fetchone(), (3,))
