@@ -490,3 +490,30 @@ SELECT setter_config  ('timeout_ms');
 SELECT count(*) FROM setter_conversations(403, '********');
 -- expect:
 -- Error: setter_conversations: HTTP 401 for bot_integration_id 403, user_number '****': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
+
+-- case: a database file can shadow the extension's tables with its own view or table (fake rows, no request); the README's check lists such names
+-- requests: 0
+.open {TMP}/shadow.db
+CREATE VIEW setter_conversations AS
+  SELECT 123 AS bot_integration_id, '1234567890' AS user_number, 'fake' AS content;
+CREATE TABLE setter_requests(url TEXT);
+.open {TMP}/shadow.db
+.load {EXT}
+SELECT content FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890';
+SELECT schema, name, type FROM pragma_table_list
+WHERE name IN ('setter_conversations', 'setter_requests', 'setter_settings') ORDER BY name;
+-- expect:
+-- fake
+-- main|setter_conversations|view
+-- main|setter_requests|table
+
+-- case: the shadowing check lists nothing for a database that does not shadow the tables (the extension's own tables are not listed)
+-- requests: 1
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+SELECT count(*) FROM setter_requests;
+SELECT count(*) FROM pragma_table_list
+WHERE name IN ('setter_conversations', 'setter_requests', 'setter_settings');
+-- expect:
+-- 3
+-- 1
+-- 0
