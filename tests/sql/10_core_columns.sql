@@ -373,3 +373,16 @@ GROUP BY l.rowid ORDER BY l.rowid;
 -- Sample Contact|3
 -- No Conversation|0
 -- Sample Again|3
+
+-- case: PRAGMA table_xinfo lists the hidden input columns and raw_json (hidden = 1); SELECT * leaves them out
+-- requests: 1
+SELECT group_concat(name || ':' || hidden, ' ') FROM pragma_table_xinfo('setter_conversations') WHERE hidden;
+SELECT count(*) FROM pragma_table_info('setter_conversations') WHERE name IN ('user_number', 'raw_json');
+.headers on
+SELECT * FROM setter_conversations(123, '1234567890') LIMIT 0;
+SELECT * FROM setter_conversations(123, '1234567890') LIMIT 1;
+-- expect:
+-- bot_integration_id:1 user_number:1 session_id:1 raw_json:1
+-- 0
+-- message_id|sender_type|content|created_at|latest_status|failure_reason|error_code|error_title|error_message|error_details|platform_resource_id|context_starts_at|in_context
+-- 789|user|Hi! I'd like to book an appointment.|2024-01-15T14:30:00.000Z|delivered||||||wamid.abc123|2024-01-15T14:30:05.000Z|0

@@ -92,15 +92,16 @@ WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
 -- expect:
 -- 1
 
--- case: make install copies a working extension under DESTDIR/PREFIX and make uninstall removes it
+-- case: make install copies a working extension under DESTDIR/PREFIX, .load of its full path works, and make uninstall removes it
 -- requests: 1
 .system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test -f {TMP}/lib/sqlite/setter.so && echo installed
-.load {TMP}/lib/sqlite/setter
-SELECT count(*) FROM setter_conversations(123, '1234567890');
+.system sqlite3 :memory: '.load {TMP}/lib/sqlite/setter' "SELECT count(*) FROM setter_conversations(123, '1234567890')"
+.system cd {TMP}/lib/sqlite && sqlite3 :memory: '.load setter' 2>&1 | grep -c 'cannot open shared object file'
 .system make -s -C {ROOT} uninstall DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test ! -e {TMP}/lib/sqlite/setter.so && echo uninstalled
 -- expect:
 -- installed
 -- 3
+-- 1
 -- uninstalled
 
 -- case: loading the extension again into the same connection keeps its settings and state
