@@ -36,7 +36,7 @@ LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c
+           ext/lookup.c ext/scope.c ext/progress.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 
@@ -73,7 +73,8 @@ unit: $(UNIT_TESTS) $(THREAD_TEST)
 
 ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
-        --also "$(PYTHON) tests/test_http2.py"
+        --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_fork.py" \
+        --also "$(PYTHON) tests/test_interrupt.py"
 
 test:
 	@sh scripts/install-deps.sh build test

@@ -13,7 +13,7 @@
 **   cache_ttl            0 (off)                      0 .. 2592000 seconds
 **   max_response_bytes   268435456 (256 MiB)          1024 .. 4294967295
 **   ca_bundle            (system CAs)                 a readable file
-**   progress             0                            0 or 1
+**   progress             auto                         0, 1 or auto (stderr is a terminal)
 **
 ** When both SETTER_API_KEY and SETTER_API_KEY_FILE are set, SETTER_API_KEY
 ** wins.  The key is never quoted in an error and reads back masked.
@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "progress.h"
 #include "sanitize.h"
 
 #define API_KEY_MAX_BYTES 4096
@@ -57,7 +58,7 @@ static const SettingDef aSetting[] = {
     {"max_response_bytes", SETTING_INT, offsetof(SetterSettings, maxResponseBytes), 1024,
      4294967295LL, 268435456},
     {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0},
-    {"progress", SETTING_INT, offsetof(SetterSettings, progress), 0, 1, 0},
+    {"progress", SETTING_INT, offsetof(SetterSettings, progress), 0, 1, SETTER_PROGRESS_AUTO},
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
@@ -273,6 +274,11 @@ static void forgetKey(SetterSettings *p) {
   p->zApiKey = NULL;
 }
 
+/* progress is an integer setting that also takes 'auto' (progress.h). */
+static int isProgress(const SettingDef *pDef) {
+  return pDef->offset == offsetof(SetterSettings, progress);
+}
+
 /* Sets one setting from text (NULL = default).  On failure returns
 ** SQLITE_ERROR and *pzErr (without prefix); the setting is unchanged. */
 static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *zValue,
@@ -321,6 +327,11 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
     default:
       if (zValue == NULL) {
         v = pDef->iDefault;
+      } else if (isProgress(pDef) && sqlite3_stricmp(zValue, "auto") == 0) {
+        v = SETTER_PROGRESS_AUTO;
+      } else if (isProgress(pDef) && (parseInt64Text(zValue, &v) || v < 0 || v > 1)) {
+        *pzErr = sqlite3_mprintf("progress must be 0, 1 or 'auto', not '%s'", zValue);
+        return SQLITE_ERROR;
       } else if (parseInt64Text(zValue, &v) || v < pDef->iMin || v > pDef->iMax) {
         *pzErr = sqlite3_mprintf("%s must be an integer from %lld to %lld, not '%s'", pDef->zName,
                                  (long long)pDef->iMin, (long long)pDef->iMax, zValue);
@@ -377,7 +388,9 @@ void setterSettingsClear(SetterSettings *p) {
 
 /* The value setter_config(name) returns. */
 static void resultSetting(sqlite3_context *ctx, SetterSettings *p, const SettingDef *pDef) {
-  if (pDef->eKind == SETTING_INT) {
+  if (isProgress(pDef) && *intSlot(p, pDef) == SETTER_PROGRESS_AUTO) {
+    sqlite3_result_text(ctx, "auto", -1, SQLITE_STATIC);
+  } else if (pDef->eKind == SETTING_INT) {
     sqlite3_result_int64(ctx, *intSlot(p, pDef));
   } else if (pDef->eKind == SETTING_KEY) {
     size_t n = p->zApiKey ? strlen(p->zApiKey) : 0;
