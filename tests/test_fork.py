@@ -15,7 +15,11 @@ What it proves:
     forked child and its parent querying different contacts at the same time never get each
     other's answers (the `echo...` fixture names the contact in every answer), and a child
     killed in the middle of a request does not hand its answer to the parent's next query;
-    the parent keeps working after its child closed the inherited connection.
+    the parent keeps working after its child closed the inherited connection; over https with
+    HTTP/2 (nghttpx in front of a mock, the setup of tests/test_http2.py), a child that queries
+    and closes its connection leaves the parent's TLS connection alone: the parent's next query
+    still comes from the same client port.  (A child that only closes its copy did not disturb
+    the parent even before the fix, with libcurl 7.88 and nghttpx, so no test claims that.)
   - the libcurl check at load: an LD_PRELOAD shim (built here with cc) makes curl_version_info
     report an old libcurl or one without a needed feature; `.load` then fails with one clear
     message naming what is needed and what was found.
@@ -149,6 +153,61 @@ class ForkTest(unittest.TestCase):
                 problems.append("%s: error %s" % (contact, e))
         conn.close()
         self.assertEqual(problems, [])
+
+
+class ForkOverHttp2Test(unittest.TestCase):
+    """The parent's HTTP/2 + TLS connection survives what a child does with its copy."""
+
+    @classmethod
+    def setUpClass(cls):
+        import test_http2 as h2
+        cls.h2 = h2
+        cls.tmp = tempfile.mkdtemp(prefix="setter-forkh2-")
+        cls.mock_proc = cls.proxy = None
+        missing = [t for t in ("openssl", "nghttpx") if h2.find_tool(t) is None]
+        if missing:
+            raise RuntimeError("missing %s (Debian packages openssl, nghttp2-proxy)" % missing)
+        key, cls.crt = h2.make_cert(cls.tmp)
+        cls.mock_proc, mock_port = h2.start_mock(cls.tmp)
+        cls.proxy, port = h2.start_nghttpx(mock_port, key, cls.crt, cls.tmp)
+        cls.base_url = "https://127.0.0.1:%d" % port
+        cls.accesslog = os.path.join(cls.tmp, "nghttpx-access.log")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.h2.stop(cls.proxy)
+        cls.h2.stop(cls.mock_proc)
+        import shutil
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def client_port_of(self, contact):
+        for port, _, _, request in reversed(self.h2.read_accesslog(self.accesslog, 1)):
+            if "userNumber=" + contact in request:
+                return port
+        return None
+
+    def check_child(self, child_body):
+        db = self.h2.connect(self.base_url, self.crt)
+        tag = "%s-%d" % (child_body.__name__, os.getpid())
+        self.assertEqual(echo_contents(db, ["echo-a" + tag]), {"echo-a" + tag: "echo-a" + tag})
+        pid, fd = fork_child(lambda: child_body(db, tag))
+        report = read_all(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual((status, report), (0, ""))
+        got = echo_contents(db, ["echo-b" + tag])
+        db.close()
+        self.assertEqual(got, {"echo-b" + tag: "echo-b" + tag})
+        time.sleep(0.2)  # nghttpx writes its access log after the response
+        first, second = self.client_port_of("echo-a" + tag), self.client_port_of("echo-b" + tag)
+        self.assertIsNotNone(first)
+        self.assertEqual(second, first, "the parent had to open a new connection")
+
+    def test_child_querying_over_https_leaves_the_parents_http2_connection_alone(self):
+        def query_then_close(db, tag):
+            problems = query_loop(db, "child" + tag, 3)
+            db.close()
+            return problems
+        self.check_child(query_then_close)
 
 
 SHIM_C = r"""
