@@ -255,7 +255,9 @@ class LibcurlCheckTest(unittest.TestCase):
         os.rmdir(cls.tmp)
 
     def load(self, mode):
-        env = dict(os.environ, LD_PRELOAD=self.shim, SHIM_MODE=mode)
+        # After any preload already there (a sanitizer runtime must stay first).
+        preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
+        env = dict(os.environ, LD_PRELOAD=preload, SHIM_MODE=mode)
         p = subprocess.run(["sqlite3", "-batch", "-init", "/dev/null", ":memory:"],
                            input=".load %s\nSELECT setter_version() IS NOT NULL;\n" % base.EXT,
                            env=env, capture_output=True, text=True, timeout=30)
