@@ -41,7 +41,7 @@ LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c ext/phone.c
+           ext/lookup.c ext/scope.c ext/phone.c ext/progress.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 
@@ -92,7 +92,8 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(API_TEST) $(CURDIR)/dist/setter" \
         --also "$(PYTHON) tests/test_python.py" --also "$(PYTHON) tests/test_security.py" \
         --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_sqlite_utils.py" \
-        --also "$(PYTHON) tests/test_demo_server.py" \
+        --also "$(PYTHON) tests/test_demo_server.py" --also "$(PYTHON) tests/test_fork.py" \
+        --also "$(PYTHON) tests/test_interrupt.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
 
 test:

@@ -32,6 +32,13 @@ Sections:
      (the planner makes it one batch), then the join twice after
      `setter_config('cache_ttl', 60)`; requests per run from the mock's /__mock/stats.
 
+  4. 20,000 distinct lookups in one IN list (a recursive CTE), no latency: wall time and the
+     CPU time (user + system) of the sqlite3 process; the mock's own speed bounds the wall
+     time, the CPU time shows the extension's scheduling cost.
+  5. sqlite3_interrupt(): Python's conn.interrupt() from a thread, time from the interrupt to
+     the end of the statement, during an IN list of 200 contacts at 50 ms latency and during a
+     stalled request (bot 9 `stall`); median of 5.
+
 Internal: `bench.py --baseline pool|serial --port P --key K --count N --workers W` is the
 Python baseline, run as its own process so that its wall time and memory are measured the
 same way as the sqlite3 shell's; it prints one JSON line.
@@ -518,6 +525,98 @@ def section_join(opts, mock, env):
 # Report
 # ------------------------------------------------------------------------------------------
 
+BULK_LOOKUPS = 20000
+
+
+def run_cpu(argv, stdin_text, env):
+    """Runs argv; returns (wall seconds, user + system CPU seconds, stdout text)."""
+    with tempfile.TemporaryFile() as fin, tempfile.TemporaryFile() as fout:
+        fin.write(stdin_text.encode())
+        fin.seek(0)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.STDOUT, env=env,
+                                cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        fout.seek(0)
+        out = fout.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise BenchError("sqlite3 exited with %d: %s" % (os.waitstatus_to_exitcode(status),
+                                                          out.strip()[-500:]))
+    return wall, usage.ru_utime + usage.ru_stime, out
+
+
+def section_bulk(opts, mock, env):
+    """20,000 distinct lookups in one IN list, no latency; returns Markdown."""
+    sql = (".load %s\nSELECT count(*) FROM setter_conversations WHERE bot_integration_id = %d"
+           " AND user_number IN (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+           " WHERE i < %d) SELECT 'u' || i FROM s);\n" % (opts.ext, BULK_BOT, BULK_LOOKUPS))
+    walls, cpus, outs = [], [], set()
+    for _ in range(opts.reps):
+        mock.reset()
+        wall, cpu, out = run_cpu([opts.sqlite3, "-batch", "-init", os.devnull, ":memory:"],
+                                 sql, env)
+        walls.append(wall)
+        cpus.append(cpu)
+        outs.add(out.strip())
+    return "\n".join([
+        "## 4. %d distinct lookups in one IN list, no latency, concurrency 8" % BULK_LOOKUPS, "",
+        md_table(["query", "wall (sqlite3 process)", "CPU user+sys (sqlite3 process)", "rows"],
+                 [["`user_number IN (WITH RECURSIVE ... 'u' || i ...)`", fmt_s(walls),
+                   fmt_s(cpus), " / ".join(sorted(outs))]]), "",
+        "The mock (Python, one thread per connection) bounds the wall time; the CPU time is "
+        "the extension's own cost (scheduling, parsing, SQLite).", ""])
+
+
+def interrupt_latency(opts, base_url, sql, delay):
+    """Seconds from conn.interrupt() (in a thread, after `delay`) to the end of sql."""
+    conn = sqlite3.connect(":memory:")
+    conn.enable_load_extension(True)
+    conn.load_extension(opts.ext)
+    conn.execute("SELECT setter_config('api_key', ?)", (KEY,))
+    conn.execute("SELECT setter_config('base_url', ?)", (base_url,))
+    fired = []
+
+    def fire():
+        time.sleep(delay)
+        fired.append(time.perf_counter())
+        conn.interrupt()
+    t = threading.Thread(target=fire)
+    t.start()
+    try:
+        conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        pass
+    end = time.perf_counter()
+    t.join()
+    conn.close()
+    if not fired:
+        raise BenchError("the statement ended before the interrupt: %s" % sql[:80])
+    return end - fired[0]
+
+
+def section_interrupt(opts, slow, fast):
+    """Interrupt latency, median of 5 (at least --reps); returns Markdown."""
+    n = max(5, opts.reps)
+    in_list = ("SELECT count(*) FROM setter_conversations WHERE bot_integration_id = %d AND "
+               "user_number IN (%s)" % (BULK_BOT, ",".join("'i%d'" % i for i in range(CONTACTS))))
+    cases = [("IN list of %d contacts at %d ms latency, interrupted after 0.5 s"
+              % (CONTACTS, LATENCY_MS), slow, in_list),
+             ("a stalled request (bot 9 `stall`), interrupted after 0.5 s", fast,
+              "SELECT * FROM setter_conversations(9, 'stall')")]
+    rows = []
+    for label, mock, sql in cases:
+        values = []
+        for _ in range(n):
+            mock.reset()
+            values.append(interrupt_latency(opts, mock.base_url, sql, 0.5))
+        rows.append([label, "%.3f s" % med(values),
+                     "%.3f-%.3f s" % (min(values), max(values))])
+    return "\n".join([
+        "## 5. `sqlite3_interrupt()` to the end of the statement (Python `conn.interrupt()`)",
+        "", md_table(["during", "median (%d runs)" % n, "range"], rows), ""])
+
+
 def report(opts, facts, contacts, big, body_bytes, join, eqp, total_s):
     ideal = math.ceil(CONTACTS / CONCURRENCY) * LATENCY_MS / 1000.0
     out = []
@@ -737,6 +836,10 @@ def main(argv):
         big, body_bytes = section_big(opts, fast, env_fast, tmpdir)
         print("bench: join of %d leads ..." % CONTACTS, file=sys.stderr)
         join, eqp = section_join(opts, slow, env_slow)
+        print("bench: %d lookups, no latency ..." % BULK_LOOKUPS, file=sys.stderr)
+        extra = section_bulk(opts, fast, env_fast)
+        print("bench: interrupt latency ...", file=sys.stderr)
+        extra += "\n" + section_interrupt(opts, slow, fast)
     except BenchError as e:
         print("bench.py: %s" % e, file=sys.stderr)
         return 1
@@ -748,6 +851,7 @@ def main(argv):
         shutil.rmtree(tmpdir, ignore_errors=True)
 
     text = report(opts, facts, contacts, big, body_bytes, join, eqp, time.monotonic() - t_start)
+    text += "\n" + extra
     print(text)
     os.makedirs(os.path.dirname(opts.out), exist_ok=True)
     with open(opts.out, "w") as f:

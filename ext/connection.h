@@ -21,6 +21,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdint.h>
 
 #include "fetch.h"
+#include "progress.h"
 
 #define SETTER_MAX_SETTINGS 16
 
@@ -37,7 +38,7 @@ typedef struct SetterSettings {
   int64_t cacheTtl; /* seconds; 0 = no cross-statement cache */
   int64_t maxResponseBytes;
   int64_t maxLookups; /* distinct lookups one xFilter may make */
-  int64_t progress;   /* SETTER_PROGRESS_OFF, _ON or _AUTO */
+  int64_t progress;   /* SETTER_PROGRESS_OFF, _ON or _AUTO (progress.h) */
   /* Per setting (config.c's order): where its value came from, and the
   ** error of a SETTER_* variable that was refused at load, which stays until
   ** the setting is set again. */
@@ -45,10 +46,6 @@ typedef struct SetterSettings {
   char *azEnvError[SETTER_MAX_SETTINGS];
   char *azEnvValue[SETTER_MAX_SETTINGS];
 } SetterSettings;
-
-#define SETTER_PROGRESS_OFF 0
-#define SETTER_PROGRESS_ON 1
-#define SETTER_PROGRESS_AUTO 2
 
 typedef struct SetterCache SetterCache;
 typedef struct SetterRequestLog SetterRequestLog;

@@ -6,7 +6,19 @@
 ** statements.  setterFetchAll() is a small scheduler in the style of curl's
 ** 10-at-a-time.c: start transfers while fewer than `concurrency` are in
 ** flight, wait with curl_multi_poll(), collect finished transfers, and put
-** transient failures back in the queue with a not-before time.
+** transient failures in a min-heap ordered by their not-before time, so one
+** pass costs O(in flight + due retries), not O(batch).  Every attempt gets
+** a fresh easy handle (curl_easy_init), cleaned up as soon as it finished:
+** no handle outlives the buffers and header list it points to.
+**
+** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
+** xCancelled and xProgress are called in time while transfers run and while
+** a retry waits for its backoff or Retry-After.
+**
+** fork(): the multi and share handles hold sockets and TLS state shared with
+** the process that created them.  The fetcher records that process id; a
+** forked child abandons them unseen (cleaning them up would shut down the
+** parent's connections) and starts with new handles.
 **
 ** Security settings on every transfer: only http and https, no redirects
 ** followed (a 3xx comes back to the caller with its Location), TLS peer and
@@ -17,21 +29,21 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
+#include "alloc.h"
 #include "timestamp.h"
 
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
-#define PROGRESS_EVERY_MS 1000
+#define LIBCURL_MIN_VERSION 0x075500 /* 7.85.0: CURLOPT_PROTOCOLS_STR */
 
 struct SetterFetcher {
-  CURLM *pMulti;
-  CURLSH *pShare; /* TLS session cache shared by the easy handles */
-  CURL **apIdle;  /* easy handles ready for reuse */
-  int nIdle;
-  int nIdleAlloc;
+  pid_t pid;            /* the process that created pMulti and pShare */
+  CURLM *pMulti;        /* owns the kept-alive connections */
+  CURLSH *pShare;       /* TLS session cache shared by the easy handles */
   uint64_t randomState; /* for backoff jitter */
 };
 
@@ -41,39 +53,79 @@ struct SetterRequestState {
   int64_t startedMs;
   size_t nAlloc; /* bytes allocated to zBody */
   int bTooLarge; /* the body passed maxResponseBytes */
+  int bNoMem;    /* no memory for the body */
   int64_t maxBytes;
   char zCurlError[CURL_ERROR_SIZE];
 };
 
-SetterFetcher *setterFetcherNew(void) {
-  SetterFetcher *p = calloc(1, sizeof(*p));
-  if (p == NULL) return NULL;
+int setterFetchCheckLibcurl(char *zErr, size_t nErr) {
+  const curl_version_info_data *pInfo = curl_version_info(CURLVERSION_NOW);
+  const char *zMissing = NULL;
+  if (pInfo == NULL) {
+    snprintf(zErr, nErr, "setter: libcurl does not describe itself (curl_version_info)");
+    return 1;
+  }
+  if (pInfo->version_num < LIBCURL_MIN_VERSION) {
+    zMissing = "";
+  } else if (!(pInfo->features & CURL_VERSION_THREADSAFE)) {
+    zMissing = " without thread-safe init";
+  } else if (!(pInfo->features & CURL_VERSION_ASYNCHDNS)) {
+    zMissing = " without asynchronous DNS";
+  }
+  if (zMissing == NULL) return 0;
+  snprintf(zErr, nErr,
+           "setter: needs libcurl 7.85 or newer with thread-safe init (CURL_VERSION_THREADSAFE) "
+           "and asynchronous DNS (CURL_VERSION_ASYNCHDNS); this is %s%s",
+           pInfo->version ? pInfo->version : "an unknown version", zMissing);
+  return 1;
+}
+
+/* Creates the process's own multi and share handles; 0 on success. */
+static int openHandles(SetterFetcher *p) {
+  p->pid = getpid();
   p->pMulti = curl_multi_init();
   p->pShare = curl_share_init();
   if (p->pMulti == NULL || p->pShare == NULL ||
       curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
       curl_multi_setopt(p->pMulti, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK) {
+    return 1;
+  }
+  p->randomState = (uint64_t)setterMonotonicMs() ^ (uint64_t)(uintptr_t)p ^
+                   ((uint64_t)p->pid << 32) ^ 0x9e3779b97f4a7c15ull;
+  return 0;
+}
+
+/* Cleans up the handles, but only in the process that created them. */
+static void closeHandles(SetterFetcher *p) {
+  if (p->pid == getpid()) {
+    if (p->pMulti) curl_multi_cleanup(p->pMulti);
+    if (p->pShare) curl_share_cleanup(p->pShare);
+  }
+  /* else: inherited across fork(); abandoned, never touched */
+  p->pMulti = NULL;
+  p->pShare = NULL;
+}
+
+SetterFetcher *setterFetcherNew(void) {
+  SetterFetcher *p = setterCalloc(sizeof(*p));
+  if (p == NULL) return NULL;
+  if (openHandles(p)) {
     setterFetcherFree(p);
     return NULL;
   }
-  p->randomState = (uint64_t)setterMonotonicMs() ^ (uint64_t)(uintptr_t)p ^ 0x9e3779b97f4a7c15ull;
   return p;
 }
 
 void setterFetcherFree(SetterFetcher *p) {
-  int i;
   if (p == NULL) return;
-  for (i = 0; i < p->nIdle; i++) curl_easy_cleanup(p->apIdle[i]);
-  free(p->apIdle);
-  if (p->pMulti) curl_multi_cleanup(p->pMulti);
-  if (p->pShare) curl_share_cleanup(p->pShare);
-  free(p);
+  closeHandles(p);
+  setterFree(p);
 }
 
 void setterRequestClear(SetterRequest *pReq) {
-  free(pReq->zBody);
-  free(pReq->zLocation);
-  free(pReq->pState);
+  setterFree(pReq->zBody);
+  setterFree(pReq->zLocation);
+  setterFree(pReq->pState);
   pReq->zBody = NULL;
   pReq->nBody = 0;
   pReq->zLocation = NULL;
@@ -120,8 +172,11 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
       nNew = (size_t)nExpected + 1;
     }
     while (nNew < pReq->nBody + n + 1) nNew *= 2;
-    zNew = realloc(pReq->zBody, nNew);
-    if (zNew == NULL) return 0;
+    zNew = setterRealloc(pReq->zBody, nNew);
+    if (zNew == NULL) {
+      pState->bNoMem = 1;
+      return 0;
+    }
     pReq->zBody = zNew;
     pState->nAlloc = nNew;
   }
@@ -129,29 +184,6 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
   pReq->nBody += n;
   pReq->zBody[pReq->nBody] = 0;
   return n;
-}
-
-static CURL *takeEasyHandle(SetterFetcher *p) {
-  if (p->nIdle > 0) {
-    CURL *pEasy = p->apIdle[--p->nIdle];
-    curl_easy_reset(pEasy);
-    return pEasy;
-  }
-  return curl_easy_init();
-}
-
-static void returnEasyHandle(SetterFetcher *p, CURL *pEasy) {
-  if (p->nIdle >= p->nIdleAlloc) {
-    int nNew = p->nIdleAlloc ? p->nIdleAlloc * 2 : 8;
-    CURL **apNew = realloc(p->apIdle, (size_t)nNew * sizeof(CURL *));
-    if (apNew == NULL) {
-      curl_easy_cleanup(pEasy);
-      return;
-    }
-    p->apIdle = apNew;
-    p->nIdleAlloc = nNew;
-  }
-  p->apIdle[p->nIdle++] = pEasy;
 }
 
 /* Sets every option of one attempt; returns the first failing code. */
@@ -191,19 +223,27 @@ static CURLcode configureEasy(SetterFetcher *p, CURL *pEasy, SetterRequest *pReq
   return rc;
 }
 
+/* Removes a transfer from the multi handle and frees its easy handle. */
+static void endTransfer(SetterFetcher *p, SetterRequestState *pState) {
+  if (pState->pEasy == NULL) return;
+  (void)curl_multi_remove_handle(p->pMulti, pState->pEasy); /* nothing to do if it fails */
+  curl_easy_cleanup(pState->pEasy);
+  pState->pEasy = NULL;
+}
+
 /* Starts the next attempt of pReq; 0 on success, else zError is set. */
 static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetchSettings *pSettings,
                         struct curl_slist *pHeaders) {
   SetterRequestState *pState = pReq->pState;
-  CURL *pEasy = takeEasyHandle(p);
+  CURL *pEasy = curl_easy_init();
   CURLcode rc;
   if (pEasy == NULL) {
     snprintf(pReq->zError, sizeof pReq->zError, "could not create a libcurl handle");
     return 1;
   }
-  pState->pEasy = pEasy;
   pState->zCurlError[0] = 0;
   pState->bTooLarge = 0;
+  pState->bNoMem = 0;
   pState->maxBytes = pSettings->maxResponseBytes;
   pState->startedMs = setterMonotonicMs();
   pReq->nBody = 0;
@@ -217,10 +257,10 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
     rc = CURLE_FAILED_INIT;
   }
   if (rc != CURLE_OK) {
-    pState->pEasy = NULL;
-    returnEasyHandle(p, pEasy);
+    curl_easy_cleanup(pEasy);
     return 1;
   }
+  pState->pEasy = pEasy;
   return 0;
 }
 
@@ -248,7 +288,9 @@ static int isTransientCurlError(CURLcode rc) {
 static void describeCurlError(SetterRequest *pReq, CURLcode rc,
                               const SetterFetchSettings *pSettings) {
   SetterRequestState *pState = pReq->pState;
-  if (pState->bTooLarge || rc == CURLE_FILESIZE_EXCEEDED) {
+  if (pState->bNoMem) {
+    snprintf(pReq->zError, sizeof pReq->zError, "out of memory for the response body");
+  } else if (pState->bTooLarge || rc == CURLE_FILESIZE_EXCEEDED) {
     snprintf(pReq->zError, sizeof pReq->zError,
              "response is larger than max_response_bytes (%lld bytes)",
              (long long)pSettings->maxResponseBytes);
@@ -287,15 +329,13 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
   int bRetryAllowed = pReq->nAttempt <= pSettings->maxRetries;
   int bRetry = 0;
 
-  curl_multi_remove_handle(p->pMulti, pEasy);
-  pState->pEasy = NULL;
   if (result == CURLE_OK) {
     char *zLocation = NULL;
-    curl_easy_getinfo(pEasy, CURLINFO_RESPONSE_CODE, &status);
+    if (curl_easy_getinfo(pEasy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) status = 0;
     if (status >= 300 && status < 400 &&
         curl_easy_getinfo(pEasy, CURLINFO_REDIRECT_URL, &zLocation) == CURLE_OK && zLocation) {
-      free(pReq->zLocation);
-      pReq->zLocation = strdup(zLocation);
+      setterFree(pReq->zLocation);
+      pReq->zLocation = setterStrdup(zLocation); /* NULL: the error says "?" */
     }
     if (curl_easy_getinfo(pEasy, CURLINFO_RETRY_AFTER, &retryAfter) != CURLE_OK) retryAfter = 0;
     pReq->status = status;
@@ -316,15 +356,15 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
     }
   } else {
     describeCurlError(pReq, result, pSettings);
-    pReq->eOutcome = SETTER_OUTCOME_FAILED;
+    pReq->eOutcome = pState->bNoMem ? SETTER_OUTCOME_NOMEM : SETTER_OUTCOME_FAILED;
     pReq->status = 0;
     reportAttempt(pSettings, pReq, 0, pReq->zError);
-    if (isTransientCurlError(result) && !pState->bTooLarge && bRetryAllowed) {
+    if (isTransientCurlError(result) && !pState->bTooLarge && !pState->bNoMem && bRetryAllowed) {
       bRetry = 1;
       pState->notBeforeMs = setterMonotonicMs() + backoffMs(p, pReq->nAttempt);
     }
   }
-  returnEasyHandle(p, pEasy);
+  endTransfer(p, pState);
   if (bRetry) {
     pReq->eOutcome = SETTER_OUTCOME_PENDING;
     pReq->zError[0] = 0;
@@ -336,12 +376,12 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
 static struct curl_slist *buildHeaders(const char *zApiKey) {
   struct curl_slist *pList = NULL, *pNew;
   size_t nKey = strlen(zApiKey);
-  char *zAuth = malloc(nKey + 32);
+  char *zAuth = setterMalloc(nKey + 32);
   if (zAuth == NULL) return NULL;
   snprintf(zAuth, nKey + 32, "Authorization: Bearer %s", zApiKey);
   pNew = curl_slist_append(pList, zAuth);
   memset(zAuth, 0, nKey + 32);
-  free(zAuth);
+  setterFree(zAuth);
   if (pNew == NULL) return NULL;
   pList = pNew;
   pNew = curl_slist_append(pList, "Accept: application/json");
@@ -358,57 +398,155 @@ static void freeHeaders(struct curl_slist *pList) {
   curl_slist_free_all(pList);
 }
 
-static void reportProgress(const SetterFetchSettings *pSettings, int nDone, int nReq,
-                           int64_t *pLastMs, int bFinal) {
-  int64_t now;
-  if (!pSettings->bProgress || nReq < 2) return;
-  now = setterMonotonicMs();
-  if (!bFinal && now - *pLastMs < PROGRESS_EVERY_MS) return;
-  *pLastMs = now;
-  fprintf(stderr, "setter: %d/%d lookups done\n", nDone, nReq);
+/* ---- retries waiting for their not-before time: a binary min-heap ---- */
+
+typedef struct RetryHeap {
+  int *aReq; /* request indices, ordered by aReq[..].pState->notBeforeMs */
+  int n;
+} RetryHeap;
+
+static int64_t heapKey(const SetterRequest *aReq, const RetryHeap *h, int i) {
+  return aReq[h->aReq[i]].pState->notBeforeMs;
+}
+
+static void heapSwap(RetryHeap *h, int i, int j) {
+  int t = h->aReq[i];
+  h->aReq[i] = h->aReq[j];
+  h->aReq[j] = t;
+}
+
+/* The heap has room for every request: each is in it at most once. */
+static void heapPush(RetryHeap *h, const SetterRequest *aReq, int iReq) {
+  int i = h->n++;
+  h->aReq[i] = iReq;
+  while (i > 0 && heapKey(aReq, h, (i - 1) / 2) > heapKey(aReq, h, i)) {
+    heapSwap(h, i, (i - 1) / 2);
+    i = (i - 1) / 2;
+  }
+}
+
+static int heapPop(RetryHeap *h, const SetterRequest *aReq) {
+  int iTop = h->aReq[0], i = 0;
+  h->aReq[0] = h->aReq[--h->n];
+  for (;;) {
+    int l = 2 * i + 1, r = l + 1, m = i;
+    if (l < h->n && heapKey(aReq, h, l) < heapKey(aReq, h, m)) m = l;
+    if (r < h->n && heapKey(aReq, h, r) < heapKey(aReq, h, m)) m = r;
+    if (m == i) break;
+    heapSwap(h, i, m);
+    i = m;
+  }
+  return iTop;
+}
+
+/* ---- the scheduler ---- */
+
+typedef struct FetchRun {
+  SetterFetcher *p;
+  const SetterFetchSettings *pSettings;
+  SetterRequest *aReq;
+  int nReq;
+  int64_t startMs;
+  int64_t lastProgressMs;
+  int nDone;
+  int nRetries;
+} FetchRun;
+
+static void reportProgress(FetchRun *r, int64_t now, int bFinal) {
+  SetterProgress pr;
+  if (r->pSettings->xProgress == NULL) return;
+  if (!bFinal && now - r->lastProgressMs < SETTER_FETCH_POLL_MS) return;
+  r->lastProgressMs = now;
+  pr.nDone = r->nDone;
+  pr.nTotal = r->nReq;
+  pr.nRetries = r->nRetries;
+  pr.elapsedMs = now - r->startMs;
+  pr.bFinal = bFinal;
+  r->pSettings->xProgress(r->pSettings->pProgressCtx, &pr);
+}
+
+/* Fails the batch with a message in aReq[0]. */
+static int failBatch(SetterRequest *aReq, const char *zWhy) {
+  snprintf(aReq[0].zError, sizeof aReq[0].zError, "%s", zWhy);
+  aReq[0].eOutcome = SETTER_OUTCOME_FAILED;
+  return 0;
 }
 
 int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, SetterRequest *aReq,
                    int nReq) {
   struct curl_slist *pHeaders;
+  RetryHeap retries = {NULL, 0};
+  FetchRun run;
   int iNext = 0; /* requests before iNext have been started at least once */
-  int nInFlight = 0, nDone = 0, iFailed = -1, i;
+  int nInFlight = 0, iFailed = SETTER_FETCH_OK, bCancelled = 0, i;
   int concurrency = pSettings->concurrency > 0 ? pSettings->concurrency : 1;
-  int64_t lastProgressMs = setterMonotonicMs();
+  int bPolled = pSettings->xCancelled != NULL || pSettings->xProgress != NULL;
+  const char *zStopped = "cancelled: another lookup of the statement failed";
 
-  for (i = 0; i < nReq; i++) {
-    setterRequestClear(&aReq[i]);
-    aReq[i].pState = calloc(1, sizeof(SetterRequestState));
-    if (aReq[i].pState == NULL) {
-      snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
-      return -2;
+  if (nReq <= 0) return SETTER_FETCH_OK;
+  for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
+  if (p->pid != getpid()) {
+    /* A forked child: the handles and their sockets belong to the parent. */
+    closeHandles(p);
+    if (openHandles(p)) {
+      closeHandles(p);
+      snprintf(aReq[0].zError, sizeof aReq[0].zError, "could not initialise libcurl");
+      return SETTER_FETCH_NOT_STARTED;
     }
   }
-  pHeaders = buildHeaders(pSettings->zApiKey);
-  if (pHeaders == NULL) {
-    snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
-    return -2;
+  if (p->pMulti == NULL && openHandles(p)) {
+    closeHandles(p);
+    snprintf(aReq[0].zError, sizeof aReq[0].zError, "could not initialise libcurl");
+    return SETTER_FETCH_NOT_STARTED;
   }
-  curl_multi_setopt(p->pMulti, CURLMOPT_MAXCONNECTS, (long)(concurrency > 8 ? concurrency : 8));
+  for (i = 0; i < nReq; i++) {
+    aReq[i].pState = setterCalloc(sizeof(SetterRequestState));
+    if (aReq[i].pState == NULL) {
+      snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
+      return SETTER_FETCH_NOT_STARTED;
+    }
+  }
+  retries.aReq = setterMalloc((size_t)nReq * sizeof(int));
+  pHeaders = retries.aReq ? buildHeaders(pSettings->zApiKey) : NULL;
+  if (pHeaders == NULL) {
+    setterFree(retries.aReq);
+    snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
+    return SETTER_FETCH_NOT_STARTED;
+  }
+  if (curl_multi_setopt(p->pMulti, CURLMOPT_MAXCONNECTS,
+                        (long)(concurrency > 8 ? concurrency : 8)) != CURLM_OK) {
+    freeHeaders(pHeaders);
+    setterFree(retries.aReq);
+    snprintf(aReq[0].zError, sizeof aReq[0].zError, "libcurl refused CURLMOPT_MAXCONNECTS");
+    return SETTER_FETCH_NOT_STARTED;
+  }
+  memset(&run, 0, sizeof run);
+  run.p = p;
+  run.pSettings = pSettings;
+  run.aReq = aReq;
+  run.nReq = nReq;
+  run.startMs = run.lastProgressMs = setterMonotonicMs();
 
-  while (nDone < nReq && iFailed < 0) {
+  while (run.nDone < nReq && iFailed < 0) {
     int64_t now = setterMonotonicMs();
     int64_t waitMs = 1000;
     int nRunning = 0;
     CURLMsg *pMsg;
     int nLeft;
 
+    if (pSettings->xCancelled && pSettings->xCancelled(pSettings->pCancelCtx)) {
+      bCancelled = 1;
+      break;
+    }
+    reportProgress(&run, now, 0);
+
     /* Start retries that are due, then new requests, up to the bound. */
-    for (i = 0; i < iNext && nInFlight < concurrency && iFailed < 0; i++) {
-      SetterRequest *pReq = &aReq[i];
-      if (pReq->eOutcome != SETTER_OUTCOME_PENDING || pReq->pState->pEasy) continue;
-      if (pReq->pState->notBeforeMs > now) {
-        if (pReq->pState->notBeforeMs - now < waitMs) waitMs = pReq->pState->notBeforeMs - now;
-        continue;
-      }
-      if (startAttempt(p, pReq, pSettings, pHeaders)) {
-        pReq->eOutcome = SETTER_OUTCOME_FAILED;
-        iFailed = i;
+    while (retries.n > 0 && nInFlight < concurrency && iFailed < 0 &&
+           heapKey(aReq, &retries, 0) <= now) {
+      int iReq = heapPop(&retries, aReq);
+      if (startAttempt(p, &aReq[iReq], pSettings, pHeaders)) {
+        aReq[iReq].eOutcome = SETTER_OUTCOME_FAILED;
+        iFailed = iReq;
       } else {
         nInFlight++;
       }
@@ -425,23 +563,23 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, Sette
     if (iFailed >= 0) break;
 
     if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
-      snprintf(aReq[0].zError, sizeof aReq[0].zError, "libcurl multi interface failed");
-      aReq[0].eOutcome = SETTER_OUTCOME_FAILED;
-      iFailed = 0;
+      iFailed = failBatch(aReq, "libcurl multi interface failed");
       break;
     }
     while ((pMsg = curl_multi_info_read(p->pMulti, &nLeft)) != NULL) {
       SetterRequest *pReq = NULL;
       if (pMsg->msg != CURLMSG_DONE) continue;
-      curl_easy_getinfo(pMsg->easy_handle, CURLINFO_PRIVATE, (char **)&pReq);
-      if (pReq == NULL) continue;
-      nInFlight--;
-      if (finishAttempt(p, pReq, pMsg->data.result, pSettings)) {
-        waitMs = 0;
+      if (curl_easy_getinfo(pMsg->easy_handle, CURLINFO_PRIVATE, (char **)&pReq) != CURLE_OK ||
+          pReq == NULL) {
         continue;
       }
-      nDone++;
-      reportProgress(pSettings, nDone, nReq, &lastProgressMs, 0);
+      nInFlight--;
+      if (finishAttempt(p, pReq, pMsg->data.result, pSettings)) {
+        run.nRetries++;
+        heapPush(&retries, aReq, (int)(pReq - aReq));
+        continue;
+      }
+      run.nDone++;
       if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
         if (iFailed < 0) iFailed = (int)(pReq - aReq);
       } else if (pSettings->xDone && iFailed < 0 &&
@@ -450,29 +588,39 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, Sette
         if (iFailed < 0) iFailed = (int)(pReq - aReq);
       }
     }
-    if (nDone >= nReq || iFailed >= 0) break;
+    if (run.nDone >= nReq || iFailed >= 0) break;
+    now = setterMonotonicMs();
+    if (retries.n > 0) {
+      int64_t due = heapKey(aReq, &retries, 0) - now;
+      if (nInFlight >= concurrency) due = waitMs; /* cannot start it anyway */
+      if (due < waitMs) waitMs = due < 0 ? 0 : due;
+    }
     if (nInFlight < concurrency && iNext < nReq) waitMs = 0;
+    if (bPolled && waitMs > SETTER_FETCH_POLL_MS) waitMs = SETTER_FETCH_POLL_MS;
     if (waitMs > 0 || nInFlight > 0) {
       if (curl_multi_poll(p->pMulti, NULL, 0, (int)waitMs, NULL) != CURLM_OK) {
-        snprintf(aReq[0].zError, sizeof aReq[0].zError, "libcurl multi interface failed");
-        aReq[0].eOutcome = SETTER_OUTCOME_FAILED;
-        iFailed = 0;
+        iFailed = failBatch(aReq, "libcurl multi interface failed");
       }
     }
   }
 
-  /* Stop whatever is still running (after a failure). */
-  for (i = 0; i < nReq; i++) {
+  /* Stop whatever is still running (after a failure or a cancel). */
+  if (bCancelled) {
+    iFailed = SETTER_FETCH_CANCELLED;
+    zStopped = "cancelled: the statement was interrupted";
+  }
+  for (i = 0; i < iNext; i++) {
     SetterRequestState *pState = aReq[i].pState;
-    if (pState && pState->pEasy) {
-      reportAttempt(pSettings, &aReq[i], 0, "cancelled: another lookup of the statement failed");
-      curl_multi_remove_handle(p->pMulti, pState->pEasy);
-      returnEasyHandle(p, pState->pEasy);
-      pState->pEasy = NULL;
+    if (pState->pEasy) {
+      reportAttempt(pSettings, &aReq[i], 0, zStopped);
+      endTransfer(p, pState);
     }
+  }
+  for (i = 0; i < nReq; i++) {
     if (aReq[i].eOutcome == SETTER_OUTCOME_PENDING) aReq[i].eOutcome = SETTER_OUTCOME_CANCELLED;
   }
   freeHeaders(pHeaders);
-  reportProgress(pSettings, nDone, nReq, &lastProgressMs, 1);
+  setterFree(retries.aReq);
+  reportProgress(&run, setterMonotonicMs(), 1);
   return iFailed;
 }

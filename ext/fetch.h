@@ -1,15 +1,23 @@
 /*
 ** fetch.h - parallel HTTP GETs through libcurl's multi interface.
 **
+**   char zErr[200];
+**   if (setterFetchCheckLibcurl(zErr, sizeof zErr)) ... refuse to load ...
 **   SetterFetcher *f = setterFetcherNew();       one per database connection
 **   SetterRequest aReq[n];  ... aReq[i].zUrl = ...; aReq[i].zLogUrl = ...;
 **   int iFailed = setterFetchAll(f, &settings, aReq, n);
-**   -1: every request got HTTP 200, bodies in aReq[i].zBody unless
-**       settings.xDone took them (caller frees with setterRequestClear)
+**   SETTER_FETCH_OK (-1): every request got HTTP 200, bodies in aReq[i].zBody
+**       unless settings.xDone took them (caller frees with setterRequestClear)
+**   SETTER_FETCH_NOT_STARTED (-2): no memory or libcurl refused to start;
+**       aReq[0].zError says why
+**   SETTER_FETCH_CANCELLED (-3): settings.xCancelled said stop; every
+**       transfer was removed, every unfinished request is
+**       SETTER_OUTCOME_CANCELLED
 **   else: aReq[iFailed] ended badly: an HTTP status other than 200 (status,
-**       zBody, zLocation) or a transport failure (status 0, zError); the
-**       other requests may be cancelled (eOutcome SETTER_OUTCOME_CANCELLED);
-**       or its answer was refused by xDone (SETTER_OUTCOME_REJECTED).
+**       zBody, zLocation) or a transport failure (status 0, zError); or no
+**       memory for its body (SETTER_OUTCOME_NOMEM); or its answer was
+**       refused by xDone (SETTER_OUTCOME_REJECTED).  The other requests may
+**       be cancelled (eOutcome SETTER_OUTCOME_CANCELLED).
 **   setterFetcherFree(f);
 **
 ** At most settings.concurrency transfers are in flight; connections are kept
@@ -20,8 +28,19 @@
 ** jitter, or after exactly the server's Retry-After.  Nothing is returned to
 ** the caller before every request has finished, so a retry can never follow
 ** rows that were already handed out.  Each attempt is reported through
-** settings.xAttempt for the request log.  The API key goes only into the
-** Authorization header; it is never part of a URL, a log line or an error.
+** settings.xAttempt for the request log, progress through settings.xProgress.
+** settings.xCancelled is polled at least every SETTER_FETCH_POLL_MS, also
+** while transfers run and during backoff and Retry-After waits.  The API key
+** goes only into the Authorization header; it is never part of a URL, a log
+** line or an error.
+**
+** fork(): the fetcher remembers the process that created its libcurl
+** handles.  In another process (a forked child) setterFetchAll abandons the
+** inherited handles without touching them (their sockets are the parent's)
+** and creates its own; setterFetcherFree there frees only its own.
+**
+** Memory: bodies, Location copies and the fetcher's own structures come
+** from setterMalloc (alloc.h); libcurl allocates its own with libc.
 */
 #ifndef SETTER_FETCH_H
 #define SETTER_FETCH_H
@@ -30,6 +49,14 @@
 #include <stdint.h>
 
 #define SETTER_RETRY_AFTER_MAX_SECONDS 60
+
+/* setterFetchAll results other than a request index. */
+#define SETTER_FETCH_OK (-1)
+#define SETTER_FETCH_NOT_STARTED (-2)
+#define SETTER_FETCH_CANCELLED (-3)
+
+/* The longest time between two calls of xCancelled (and xProgress). */
+#define SETTER_FETCH_POLL_MS 50
 
 typedef struct SetterFetcher SetterFetcher;
 
@@ -47,8 +74,9 @@ enum SetterOutcome {
   SETTER_OUTCOME_PENDING = 0,
   SETTER_OUTCOME_HTTP,      /* got an HTTP answer: status, zBody */
   SETTER_OUTCOME_FAILED,    /* no usable answer: zError */
-  SETTER_OUTCOME_CANCELLED, /* stopped because another request failed */
-  SETTER_OUTCOME_REJECTED   /* HTTP 200, but xDone refused the answer */
+  SETTER_OUTCOME_CANCELLED, /* stopped: another request failed, or xCancelled */
+  SETTER_OUTCOME_REJECTED,  /* HTTP 200, but xDone refused the answer */
+  SETTER_OUTCOME_NOMEM      /* no memory for the body: the caller's SQLITE_NOMEM */
 };
 
 typedef struct SetterRequestState SetterRequestState;
@@ -58,13 +86,22 @@ typedef struct SetterRequest {
   const char *zLogUrl; /* in: its path and query, for the log */
   int eOutcome;        /* out: enum SetterOutcome */
   long status;         /* out: HTTP status, or 0 */
-  char *zBody;         /* out: response body (malloc'd) */
+  char *zBody;         /* out: response body (setterMalloc'd) */
   size_t nBody;
-  char *zLocation;            /* out: Location of a 3xx answer (malloc'd) */
+  char *zLocation;            /* out: Location of a 3xx answer (setterMalloc'd) */
   char zError[256];           /* out: transport failure, plain text */
   int nAttempt;               /* out: attempts made */
   SetterRequestState *pState; /* private to fetch.c */
 } SetterRequest;
+
+/* Where a batch stands, for a progress display. */
+typedef struct SetterProgress {
+  int nDone;  /* requests finished */
+  int nTotal; /* requests in the batch */
+  int nRetries;
+  int64_t elapsedMs; /* since setterFetchAll started */
+  int bFinal;        /* the last report of the batch (also after a failure) */
+} SetterProgress;
 
 typedef struct SetterFetchSettings {
   const char *zApiKey;
@@ -74,7 +111,6 @@ typedef struct SetterFetchSettings {
   int64_t maxResponseBytes;
   int maxRetries;
   int concurrency;
-  int bProgress; /* report progress on stderr */
   void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
   void *pAttemptCtx;
   /* Called as soon as request iReq got HTTP 200, so its body can be parsed
@@ -83,14 +119,28 @@ typedef struct SetterFetchSettings {
   ** SETTER_OUTCOME_REJECTED and setterFetchAll returns its index. */
   int (*xDone)(void *pCtx, int iReq, SetterRequest *pReq);
   void *pDoneCtx;
+  /* Polled at least every SETTER_FETCH_POLL_MS; non-zero stops the batch
+  ** (SETTER_FETCH_CANCELLED).  NULL: never cancelled. */
+  int (*xCancelled)(void *pCtx);
+  void *pCancelCtx;
+  /* Called at most every SETTER_FETCH_POLL_MS and once at the end (bFinal).
+  ** NULL: no progress reports. */
+  void (*xProgress)(void *pCtx, const SetterProgress *pProgress);
+  void *pProgressCtx;
 } SetterFetchSettings;
+
+/* 0 if the libcurl in use has what this code needs (7.85 or newer,
+** thread-safe curl_global_init, an asynchronous resolver), else 1 with
+** zErr = "setter: needs libcurl 7.85 or newer with ...; this is ...". */
+int setterFetchCheckLibcurl(char *zErr, size_t nErr);
 
 SetterFetcher *setterFetcherNew(void);
 void setterFetcherFree(SetterFetcher *pFetcher);
 
-/* Runs every request; returns -1 if all got HTTP 200, else the index of the
-** first request that ended badly.  Returns -2 if the fetcher could not start
-** (no memory, libcurl refused an option); aReq[0].zError then says why. */
+/* Runs every request; returns SETTER_FETCH_OK if all got HTTP 200, else
+** the index of the first request that ended badly, SETTER_FETCH_CANCELLED,
+** or SETTER_FETCH_NOT_STARTED (no memory, libcurl refused; aReq[0].zError
+** says why). */
 int setterFetchAll(SetterFetcher *pFetcher, const SetterFetchSettings *pSettings,
                    SetterRequest *aReq, int nReq);
 

@@ -20,6 +20,8 @@
 */
 #include "parse.h"
 
+#include "alloc.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -523,7 +525,7 @@ int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, SetterRows
   if (nErr) zErr[0] = 0;
   pRows = setterRowsNew(mask);
   if (pRows == NULL) {
-    free(zBody);
+    setterFree(zBody);
     snprintf(zErr, nErr, "out of memory");
     return READ_NOMEM;
   }
@@ -534,7 +536,7 @@ int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, SetterRows
   r.zErr = zErr;
   r.nErr = nErr;
   rc = readResponse(&r, pRows);
-  free(zBody);
+  setterFree(zBody);
   if (rc) {
     setterRowsUnref(pRows);
     return rc;

@@ -12,7 +12,7 @@
 ** call succeeds: a response that is broken anywhere yields an error and no
 ** rows.  The body is never parsed into one cJSON tree; each member value of
 ** each message is parsed on its own and freed, and only the fields in mask
-** are kept.  Takes ownership of zBody (malloc'd) and frees it, also on
+** are kept.  Takes ownership of zBody (setterMalloc'd, alloc.h) and frees it, also on
 ** error; it may rewrite lone surrogate escapes in it first (see parse.c).
 */
 #ifndef SETTER_PARSE_H

@@ -4,7 +4,9 @@
 **   .load dist/setter                      -- sqlite3 shell
 **   SELECT load_extension('dist/setter');  -- any client
 **
-** sqlite3_setter_init() runs once per database connection.  It creates the
+** sqlite3_setter_init() runs once per database connection.  It refuses to
+** load with a libcurl older than 7.85 or without thread-safe init or an
+** asynchronous resolver (setterFetchCheckLibcurl).  It creates the
 ** connection's state (settings read from SETTER_* environment variables,
 ** request log, cross-statement cache) and registers:
 **   setter_conversations   eponymous virtual table (vtab.c)
@@ -108,6 +110,13 @@ __attribute__((visibility("default")))
         "this is %s",
         sqlite3_libversion());
     return SQLITE_ERROR;
+  }
+  {
+    char zCurlErr[300];
+    if (setterFetchCheckLibcurl(zCurlErr, sizeof zCurlErr)) {
+      *pzErrMsg = sqlite3_mprintf("%s", zCurlErr);
+      return SQLITE_ERROR;
+    }
   }
   /* Loaded before (this copy or another build of it): keep its state and
   ** settings.  Replacing them would reset setter_config changes, and a

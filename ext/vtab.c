@@ -24,13 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cache.h"
 #include "config.h"
 #include "connection.h"
 #include "lookup.h"
 #include "parse.h"
+#include "progress.h"
 #include "requests.h"
 #include "sanitize.h"
 #include "scope.h"
@@ -469,9 +469,55 @@ static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
   pOut->maxResponseBytes = s->maxResponseBytes;
   pOut->maxRetries = (int)s->maxRetries;
   pOut->concurrency = (int)s->concurrency;
-  pOut->bProgress = s->progress == SETTER_PROGRESS_ON;
   pOut->xAttempt = setterRequestLogAttempt;
   pOut->pAttemptCtx = pConn->pLog;
+}
+
+/* sqlite3_interrupt() seen from inside xFilter.  SQLite 3.40 has no
+** sqlite3_is_interrupted(), but a statement prepared and stepped on the same
+** connection while the outer statement runs fails with SQLITE_INTERRUPT
+** once it was called.  The probe lives for one fetch (finalized before
+** xFilter returns), so it can never keep sqlite3_close() busy. */
+typedef struct InterruptProbe {
+  sqlite3 *db;
+  sqlite3_stmt *pStmt; /* "SELECT 1", prepared on the first poll */
+  int bBroken;         /* could not prepare it: never cancel */
+} InterruptProbe;
+
+static int probeInterrupted(void *pCtx) {
+  InterruptProbe *p = pCtx;
+  int rc;
+  if (p->bBroken) return 0;
+  if (p->pStmt == NULL) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT 1", -1, &p->pStmt, NULL);
+    if (rc == SQLITE_INTERRUPT) return 1; /* the parser checks the flag too */
+    if (rc != SQLITE_OK) {
+      p->bBroken = 1;
+      return 0;
+    }
+  }
+  rc = sqlite3_step(p->pStmt);
+  (void)sqlite3_reset(p->pStmt); /* repeats the step's error, known already */
+  return rc == SQLITE_INTERRUPT;
+}
+
+/* Connects setterFetchAll's cancel and progress callbacks to this
+** connection; setterFetchAll, then endFetchHooks(). */
+static void startFetchHooks(SetterConn *pConn, SetterFetchSettings *pSettings,
+                            InterruptProbe *pProbe, SetterProgressDisplay *pDisplay) {
+  pProbe->db = pConn->db;
+  pProbe->pStmt = NULL;
+  pProbe->bBroken = 0;
+  setterProgressInit(pDisplay, (int)pConn->settings.progress);
+  pSettings->xCancelled = probeInterrupted;
+  pSettings->pCancelCtx = pProbe;
+  pSettings->xProgress = setterProgressReport;
+  pSettings->pProgressCtx = pDisplay;
+}
+
+static void endFetchHooks(InterruptProbe *pProbe) {
+  (void)sqlite3_finalize(pProbe->pStmt); /* its last step's error, not ours */
+  pProbe->pStmt = NULL;
 }
 
 /* What setterFetchAll's xDone needs to parse answers as they arrive. */
@@ -539,9 +585,10 @@ static int cacheAnswers(SetterConn *pConn, SetterScope *pScope, SetterLookup **a
 /* A plain join fetches one lookup per outer row; after a few, say once
 ** (where progress is shown) that an IN list would fetch them in parallel. */
 static void hintSerialJoin(SetterConn *pConn, SetterScope *pScope) {
-  int bShow = pConn->settings.progress == SETTER_PROGRESS_ON ||
-              (pConn->settings.progress == SETTER_PROGRESS_AUTO && isatty(STDERR_FILENO));
-  if (setterScopeSingleFetch(pScope) != SERIAL_FETCH_HINT_AFTER + 1 || !bShow) return;
+  SetterProgressDisplay display;
+  if (setterScopeSingleFetch(pScope) != SERIAL_FETCH_HINT_AFTER + 1) return;
+  setterProgressInit(&display, (int)pConn->settings.progress);
+  if (!display.bTerminal && !display.bPlain) return;
   fprintf(stderr,
           "setter: this statement fetches one contact at a time (a join); add "
           "AND c.user_number IN (SELECT ...) to fetch them in parallel\n");
@@ -551,6 +598,8 @@ static void hintSerialJoin(SetterConn *pConn, SetterScope *pScope) {
 static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   SetterConn *pConn = pVtab->pConn;
   SetterFetchSettings settings;
+  InterruptProbe probe;
+  SetterProgressDisplay display;
   ArrivalContext arrival;
   SetterRequest *aReq = NULL;
   SetterLookup **apPending = NULL;
@@ -585,9 +634,15 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   arrival.mask = fieldsToExtract(pConn, pCur);
   settings.xDone = parseArrival;
   settings.pDoneCtx = &arrival;
+  startFetchHooks(pConn, &settings, &probe, &display);
   iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nReq);
-  if (iFailed == -2) {
+  endFetchHooks(&probe);
+  if (iFailed == SETTER_FETCH_CANCELLED) {
+    rc = SQLITE_INTERRUPT; /* SQLite's own message: "interrupted" */
+  } else if (iFailed == SETTER_FETCH_NOT_STARTED) {
     rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
+  } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM) {
+    rc = SQLITE_NOMEM;
   } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
     rc = pVtab->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM; /* parseArrival set the message */
   } else if (iFailed >= 0) {

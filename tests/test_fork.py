@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""
+tests/test_fork.py - the extension and its process: fork(), the libcurl check at load, and
+response bodies allocated through SQLite.
+
+    /usr/bin/python3 tests/test_fork.py [-v] [-k PATTERN]
+
+Run by `make test` as an `--also` program of tests/run.py (like tests/test_python.py, whose
+mock handling, connect() and runner it reuses: standalone it starts its own mocks). It also
+starts one mock of its own with --latency-ms, so a request is still in flight when a process is
+killed.
+
+What it proves:
+  - fork(): after a connection has made requests (so libcurl keeps a connection alive), a
+    forked child and its parent querying different contacts at the same time never get each
+    other's answers (the `echo...` fixture names the contact in every answer), and a child
+    killed in the middle of a request does not hand its answer to the parent's next query;
+    the parent keeps working after its child closed the inherited connection; over https with
+    HTTP/2 (nghttpx in front of a mock, the setup of tests/test_http2.py), a child that queries
+    and closes its connection leaves the parent's TLS connection alone: the parent's next query
+    still comes from the same client port.  (A child that only closes its copy did not disturb
+    the parent even before the fix, with libcurl 7.88 and nghttpx, so no test claims that.)
+  - the libcurl check at load: an LD_PRELOAD shim (built here with cc) makes curl_version_info
+    report an old libcurl or one without a needed feature; `.load` then fails with one clear
+    message naming what is needed and what was found.
+  - response bodies come from SQLite's allocator: under `PRAGMA hard_heap_limit` a body that
+    does not fit is SQLITE_NOMEM ("out of memory"), not a transport error and not rows.
+
+Output: one `FAIL name` block per failing test, then `N passed, N failed` alone on the last line.
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_python as base  # noqa: E402  (mocks, connect(), runner)
+
+LATENCY_MS = 400
+SLOW_PORT = None   # a mock with --latency-ms LATENCY_MS, started in main()
+
+
+def echo_contents(conn, contacts):
+    """{contact: content} of one query over the echo fixture of bot 123."""
+    marks = ",".join("?" * len(contacts))
+    rows = conn.execute(
+        "SELECT user_number, content FROM setter_conversations"
+        " WHERE bot_integration_id = 123 AND user_number IN (%s)" % marks, contacts).fetchall()
+    return dict(rows)
+
+
+def query_loop(conn, who, count):
+    """Runs `count` queries of fresh echo contacts; returns a list of problems (text)."""
+    problems = []
+    for i in range(count):
+        contact = "echo-%s-%d" % (who, i)
+        try:
+            got = echo_contents(conn, [contact])
+        except sqlite3.Error as e:
+            problems.append("%s: error %s" % (contact, e))
+            continue
+        if got != {contact: contact}:
+            problems.append("%s: answer labelled %r" % (contact, got))
+    return problems
+
+
+def fork_child(body):
+    """Forks; the child runs body() -> list of problems, writes them to a pipe and _exits.
+    Returns (pid, read end)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 0
+        try:
+            problems = body()
+            os.write(w, ("\n".join(problems)).encode("utf-8", "replace"))
+        except BaseException as e:  # anything at all: report it, never return into unittest
+            os.write(w, ("child raised %r" % e).encode("utf-8", "replace"))
+            code = 1
+        finally:
+            os.close(w)
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def read_all(fd):
+    chunks = []
+    while True:
+        b = os.read(fd, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+class ForkTest(unittest.TestCase):
+    def setUp(self):
+        base.mock_reset()
+
+    def connect(self, port):
+        conn = base.connect()
+        conn.execute("SELECT setter_config('base_url', ?)", ("http://127.0.0.1:%d" % port,))
+        conn.execute("SELECT setter_config('timeout_ms', 3000)")
+        conn.execute("SELECT setter_config('max_retries', 0)")
+        return conn
+
+    def test_parent_and_child_querying_at_once_never_get_each_others_answers(self):
+        for rnd in range(3):
+            conn = self.connect(base.PORT)
+            # Used before the fork: libcurl keeps this connection alive.
+            self.assertEqual(echo_contents(conn, ["echo-warm"]), {"echo-warm": "echo-warm"})
+
+            def child():
+                problems = query_loop(conn, "child%d" % rnd, 60)
+                conn.close()  # must not disturb the parent's connection
+                return problems
+
+            pid, fd = fork_child(child)
+            problems = query_loop(conn, "parent%d" % rnd, 60)
+            child_report = read_all(fd)
+            _, status = os.waitpid(pid, 0)
+            # The parent keeps working after the child closed its copy of the connection.
+            problems += query_loop(conn, "after%d" % rnd, 5)
+            conn.close()
+            self.assertEqual(status, 0, "child: %s" % child_report)
+            self.assertEqual(problems, [], "parent's answers")
+            self.assertEqual(child_report, "", "child's answers")
+
+    def test_child_killed_in_the_middle_of_a_request_does_not_answer_the_parents_query(self):
+        conn = self.connect(SLOW_PORT)
+        self.assertEqual(echo_contents(conn, ["echo-warm"]), {"echo-warm": "echo-warm"})
+        problems = []
+        for i in range(3):
+            contact = "echo-victim-%d" % i
+            pid, fd = fork_child(lambda: query_loop(conn, "killed%d" % i, 1))
+            time.sleep(LATENCY_MS / 1000.0 / 3)  # the child's request is now in flight
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(fd)
+            try:
+                got = echo_contents(conn, [contact])
+                if got != {contact: contact}:
+                    problems.append("%s: answer labelled %r" % (contact, got))
+            except sqlite3.Error as e:
+                problems.append("%s: error %s" % (contact, e))
+        conn.close()
+        self.assertEqual(problems, [])
+
+
+class ForkOverHttp2Test(unittest.TestCase):
+    """The parent's HTTP/2 + TLS connection survives what a child does with its copy."""
+
+    @classmethod
+    def setUpClass(cls):
+        import test_http2 as h2
+        cls.h2 = h2
+        cls.tmp = tempfile.mkdtemp(prefix="setter-forkh2-")
+        cls.mock_proc = cls.proxy = None
+        missing = [t for t in ("openssl", "nghttpx") if h2.find_tool(t) is None]
+        if missing:
+            raise RuntimeError("missing %s (Debian packages openssl, nghttp2-proxy)" % missing)
+        key, cls.crt = h2.make_cert(cls.tmp)
+        cls.mock_proc, mock_port = h2.start_mock(cls.tmp)
+        cls.proxy, port = h2.start_nghttpx(mock_port, key, cls.crt, cls.tmp)
+        cls.base_url = "https://127.0.0.1:%d" % port
+        cls.accesslog = os.path.join(cls.tmp, "nghttpx-access.log")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.h2.stop(cls.proxy)
+        cls.h2.stop(cls.mock_proc)
+        import shutil
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def client_port_of(self, contact):
+        for port, _, _, request in reversed(self.h2.read_accesslog(self.accesslog, 1)):
+            if "userNumber=" + contact in request:
+                return port
+        return None
+
+    def check_child(self, child_body):
+        db = self.h2.connect(self.base_url, self.crt)
+        tag = "%s-%d" % (child_body.__name__, os.getpid())
+        self.assertEqual(echo_contents(db, ["echo-a" + tag]), {"echo-a" + tag: "echo-a" + tag})
+        pid, fd = fork_child(lambda: child_body(db, tag))
+        report = read_all(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual((status, report), (0, ""))
+        got = echo_contents(db, ["echo-b" + tag])
+        db.close()
+        self.assertEqual(got, {"echo-b" + tag: "echo-b" + tag})
+        time.sleep(0.2)  # nghttpx writes its access log after the response
+        first, second = self.client_port_of("echo-a" + tag), self.client_port_of("echo-b" + tag)
+        self.assertIsNotNone(first)
+        self.assertEqual(second, first, "the parent had to open a new connection")
+
+    def test_child_querying_over_https_leaves_the_parents_http2_connection_alone(self):
+        def query_then_close(db, tag):
+            problems = query_loop(db, "child" + tag, 3)
+            db.close()
+            return problems
+        self.check_child(query_then_close)
+
+
+SHIM_C = r"""
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+/* curl_version_info as the real one, altered by SHIM_MODE: old | no-async | no-threadsafe */
+curl_version_info_data *curl_version_info(CURLversion v) {
+  static curl_version_info_data copy;
+  curl_version_info_data *(*real)(CURLversion) =
+      (curl_version_info_data * (*)(CURLversion)) dlsym(RTLD_NEXT, "curl_version_info");
+  const char *mode = getenv("SHIM_MODE");
+  memcpy(&copy, real(v), sizeof copy);
+  if (mode && strcmp(mode, "old") == 0) {
+    copy.version = "7.74.0";
+    copy.version_num = 0x074a00;
+  } else if (mode && strcmp(mode, "no-async") == 0) {
+    copy.features &= ~CURL_VERSION_ASYNCHDNS;
+  } else if (mode && strcmp(mode, "no-threadsafe") == 0) {
+    copy.features &= ~CURL_VERSION_THREADSAFE;
+  }
+  return &copy;
+}
+"""
+
+
+class LibcurlCheckTest(unittest.TestCase):
+    shim = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="setter-shim-")
+        src = os.path.join(cls.tmp, "shim.c")
+        with open(src, "w") as f:
+            f.write(SHIM_C)
+        cls.shim = os.path.join(cls.tmp, "shim.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", cls.shim, src, "-ldl"], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        for name in os.listdir(cls.tmp):
+            os.unlink(os.path.join(cls.tmp, name))
+        os.rmdir(cls.tmp)
+
+    def load(self, mode):
+        # After any preload already there (a sanitizer runtime must stay first).
+        preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
+        env = dict(os.environ, LD_PRELOAD=preload, SHIM_MODE=mode)
+        p = subprocess.run(["sqlite3", "-batch", "-init", "/dev/null", ":memory:"],
+                           input=".load %s\nSELECT setter_version() IS NOT NULL;\n" % base.EXT,
+                           env=env, capture_output=True, text=True, timeout=30)
+        return p.stdout + p.stderr
+
+    def test_loads_with_the_real_libcurl(self):
+        self.assertEqual(self.load("none").strip(), "1")
+
+    def test_old_libcurl_is_refused_at_load_with_its_version(self):
+        out = self.load("old")
+        self.assertIn("setter: needs libcurl 7.85 or newer with", out)
+        self.assertIn("this is 7.74.0", out)
+        self.assertNotIn("\n1", "\n" + out)
+
+    def test_libcurl_without_async_resolver_is_refused_at_load(self):
+        out = self.load("no-async")
+        self.assertIn("setter: needs libcurl 7.85 or newer with", out)
+        self.assertIn("asynchronous DNS", out)
+        self.assertNotIn("\n1", "\n" + out)
+
+    def test_libcurl_without_thread_safe_init_is_refused_at_load(self):
+        out = self.load("no-threadsafe")
+        self.assertIn("setter: needs libcurl 7.85 or newer with", out)
+        self.assertIn("thread-safe", out)
+        self.assertNotIn("\n1", "\n" + out)
+
+
+class BodyMemoryTest(unittest.TestCase):
+    def shell(self, sql):
+        p = subprocess.run(["sqlite3", "-batch", "-init", "/dev/null", ":memory:"],
+                           input=".load %s\n%s" % (base.EXT, sql), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        return p.stdout
+
+    def test_body_over_the_hard_heap_limit_is_out_of_memory(self):
+        out = self.shell("PRAGMA hard_heap_limit = 8000000;\n"
+                         "SELECT count(*) FROM setter_conversations(9, 'big-20000000');\n"
+                         "SELECT count(*) FROM setter_conversations(9, 'big-2000');\n")
+        lines = out.strip().splitlines()
+        self.assertEqual(lines[0], "8000000")
+        self.assertRegex(lines[1], r"^(Runtime error|Error).*: out of memory( \(7\))?$")
+        self.assertEqual(lines[2:], ["1"])  # a body that fits still works
+
+
+def main(argv):
+    global SLOW_PORT
+    try:
+        base.setup_environment()
+        SLOW_PORT = start_slow_mock()
+    except Exception as e:
+        print("FAIL setup: %s" % base.redact(str(e)))
+        base.stop_mocks()
+        print("0 passed, 1 failed")
+        return 1
+    try:
+        return run_module(sys.modules[__name__], argv)
+    finally:
+        base.stop_mocks()
+
+
+def run_module(module, argv):
+    """test_python's runner over this module's tests: -v, -k PATTERN, `N passed, N failed`."""
+    verbose = "-v" in argv
+    pattern = argv[argv.index("-k") + 1] if "-k" in argv[:-1] else None
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+
+    def keep(s):
+        out = unittest.TestSuite()
+        for t in s:
+            if isinstance(t, unittest.TestSuite):
+                out.addTests(keep(t))
+            elif pattern is None or pattern.lower() in t.id().lower():
+                out.addTest(t)
+        return out
+    result = base.CountingResult(verbose)
+    keep(suite).run(result)
+    print("%d passed, %d failed" % (result.passed, result.failed), flush=True)
+    return 0 if result.failed == 0 else 1
+
+
+def start_slow_mock(latency_ms=LATENCY_MS):
+    """A mock of our own with latency (test_python's _start_mock, plus --latency-ms)."""
+    fd, port_file = tempfile.mkstemp(prefix="setter-forktest-port-")
+    os.close(fd)
+    os.unlink(port_file)
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(base.ROOT, "tests", "mock_api.py"), "--port", "0",
+         "--port-file", port_file, "--key", base.KEY, "--quiet",
+         "--latency-ms", str(latency_ms)], stdin=subprocess.DEVNULL, cwd=base.ROOT)
+    base._started.append(proc)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with open(port_file) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return int(text)
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
+        time.sleep(0.05)
+    raise RuntimeError("mock_api.py did not write its port file within 15 s")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
