@@ -456,14 +456,15 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
   cJSON *pMeta = readValue(r, &zRaw, &nRaw, "metadata");
   if (pMeta == NULL) return READ_MALFORMED;
   pContext = cJSON_GetObjectItemCaseSensitive(pMeta, "contextStartsAt");
-  free(pRows->zContextStartsAt);
-  pRows->zContextStartsAt = NULL;
+  setterRowsFreeContext(pRows);
   if (cJSON_IsString(pContext)) {
-    pRows->zContextStartsAt = strdup(pContext->valuestring);
-    if (pRows->zContextStartsAt == NULL) {
+    size_t n = strlen(pContext->valuestring);
+    char *zOut = setterRowsAllocContext(pRows, n);
+    if (zOut == NULL) {
       cJSON_Delete(pMeta);
       return readNoMem(r);
     }
+    memcpy(zOut, pContext->valuestring, n + 1);
   }
   cJSON_Delete(pMeta);
   return READ_OK;
