@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "timestamp.h"
 
 #define BACKOFF_BASE_MS 250
@@ -71,7 +72,7 @@ void setterFetcherFree(SetterFetcher *p) {
 }
 
 void setterRequestClear(SetterRequest *pReq) {
-  free(pReq->zBody);
+  setterFree(pReq->zBody);
   free(pReq->zLocation);
   free(pReq->pState);
   pReq->zBody = NULL;
@@ -120,7 +121,7 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
       nNew = (size_t)nExpected + 1;
     }
     while (nNew < pReq->nBody + n + 1) nNew *= 2;
-    zNew = realloc(pReq->zBody, nNew);
+    zNew = setterRealloc(pReq->zBody, nNew);
     if (zNew == NULL) return 0;
     pReq->zBody = zNew;
     pState->nAlloc = nNew;

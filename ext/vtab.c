@@ -103,7 +103,7 @@ static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
   char *zFound = setterApiErrorMessage(zBody, nBody);
   char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES, zKey)
                       : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES, zKey);
-  free(zFound);
+  sqlite3_free(zFound);
   return zOut;
 }
 
@@ -396,18 +396,27 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
+  int64_t maxBytes = p->pVtab->pConn->settings.maxResponseBytes;
+  int rc;
   if (zBody && nBody && zBody[0] != '{')
     zSnippet = setterSanitize(zBody, nBody, 80, p->pVtab->pConn->settings.zApiKey);
   pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
-  if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {
+  rc = setterParseResponse(zBody, nBody, p->mask, maxBytes, &pLookup->pRows, zErr, sizeof zErr);
+  if (rc == SETTER_PARSE_OK) {
     sqlite3_free(zSnippet);
     return 0;
   }
   zWhat = setterLookupDescribe(pLookup);
-  setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
-                                     zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
-                                     zSnippet ? "')" : ""));
+  if (rc == SETTER_PARSE_TOO_LARGE) {
+    setError(p->pVtab, sqlite3_mprintf("response for %s is larger than max_response_bytes (%lld "
+                                       "bytes) once decoded into rows",
+                                       zWhat, (long long)maxBytes));
+  } else {
+    setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                       zSnippet ? " (it starts with '" : "",
+                                       zSnippet ? zSnippet : "", zSnippet ? "')" : ""));
+  }
   sqlite3_free(zWhat);
   sqlite3_free(zSnippet);
   return 1;
