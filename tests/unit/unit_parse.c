@@ -1457,8 +1457,10 @@ static int scanWhole(const char *z, size_t n) {
   } while (0)
 
 TEST(json_numbers_follow_the_rfc_grammar) {
-  static const char *azValid[] = {"0", "-0", "7", "-7", "10", "1234567890123456789012345678901234567890"
-                                  "1234567890123456789012345678901234567890", /* > 63 chars */
+  static const char *azValid[] = {"0", "-0", "7", "-7", "10",
+                                  /* 80 digits: more than cJSON's 63 characters */
+                                  ("1234567890123456789012345678901234567890"
+                                   "1234567890123456789012345678901234567890"),
                                   "0.5", "-0.5", "1e5", "1E5", "1e+5", "1e-5", "1.25e-10",
                                   "0e0", "-0.0E-0", "1e999"};
   static const char *azInvalid[] = {"01", "-01", "00", "1.", "-", "-.5", ".5", "+1", "1e", "1e+",
