@@ -94,13 +94,17 @@ static void parseOnce(const uint8_t *aData, size_t nData, unsigned int mask, int
       if ((c != NULL) != ((mask & SETTER_FIELD_BIT(f)) != 0)) abort();
       if (c == NULL) continue;
       switch (c->type) {
-        case SETTER_NULL: break;
-        case SETTER_INTEGER: sink ^= (unsigned char)c->u.i; break;
+        case SETTER_NULL:
+          break;
+        case SETTER_INTEGER:
+          sink ^= (unsigned char)c->u.i;
+          break;
         case SETTER_TEXT:
           if (c->u.z == NULL || c->n > nData) abort();
           readBytes(c->u.z, c->n);
           break;
-        default: abort();
+        default:
+          abort();
       }
     }
   }
@@ -157,9 +161,9 @@ static int isRfcNumber(const char *z, size_t n) {
 
 /* What the text holds of the deliberate differences (see the header). */
 typedef struct Differences {
-  int bControl;      /* a byte < 0x20 but JSON white space, or a leading BOM */
-  int bLenient;      /* a non-RFC number run, or a bad \u escape */
-  int bLongNumber;   /* a number run longer than 63 characters */
+  int bControl;    /* a byte < 0x20 but JSON white space, or a leading BOM */
+  int bLenient;    /* a non-RFC number run, or a bad \u escape */
+  int bLongNumber; /* a number run longer than 63 characters */
 } Differences;
 
 static Differences findDifferences(const char *z, size_t n) {
@@ -242,8 +246,8 @@ static void differential(const uint8_t *aData, size_t nData) {
   if (z == NULL) return;
   if (nData) memcpy(z, aData, nData);
   setterJsonReplaceLoneSurrogates(z, nData);
-  bOurs = setterJsonScan(z, nData, &iEnd, NULL, 0) == SETTER_PARSE_OK &&
-          onlySpaceFrom(z, iEnd, nData);
+  bOurs =
+      setterJsonScan(z, nData, &iEnd, NULL, 0) == SETTER_PARSE_OK && onlySpaceFrom(z, iEnd, nData);
   if (iEnd > nData) abort();
   pOracle = nData ? cJSON_ParseWithLengthOpts(z, nData, &zEnd, 0) : NULL;
   bTheirs = pOracle != NULL && zEnd != NULL && zEnd >= z && zEnd <= z + nData &&
