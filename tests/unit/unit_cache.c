@@ -1,7 +1,9 @@
 /*
 ** unit_cache.c - unit tests of ext/cache.c (SetterCache): get/put, the mask
 ** superset rule, expiry, replacement, LRU eviction under the byte bound,
-** clear, and the reference counting of the SetterRows it holds.
+** clear, and the reference counting of the SetterRows it holds; and that
+** setterRowsBytes counts every byte a SetterRows keeps (cells as allocated,
+** arena, contextStartsAt), so the bound holds for any shape of answer.
 **
 **   make build/tests/unit_cache && build/tests/unit_cache
 **   valgrind --leak-check=full --error-exitcode=99 build/tests/unit_cache
