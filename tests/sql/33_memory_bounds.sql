@@ -14,7 +14,7 @@ FROM setter_conversations(9, 'empty-200000');
 -- 1000000
 -- Error: setter_conversations: response for bot_integration_id 9, user_number 'empty-200000' is larger than max_response_bytes (1000000 bytes) once decoded into rows
 
--- case: the same messages gzip-encoded (Content-Encoding: gzip, a few kB on the wire) hit the same bound
+-- case: the same messages gzip-encoded (Content-Encoding: gzip, 667 bytes on the wire) hit the same bound
 -- requests: 1
 SELECT setter_config('max_response_bytes', 1000000);
 SELECT count(message_id), count(content), count(created_at), count(sender_type)
