@@ -11,6 +11,10 @@
 #   make sanitize   the tests with an ASan + UBSan build (clang); leaks: LeakSanitizer in the
 #                   unit tests, valgrind (make memcheck) for the extension in the sqlite3 shell,
 #                   whose exit LeakSanitizer cannot stop reliably while libcurl threads run
+#   make tsan       the thread test (tests/unit/thread_test.c) against a ThreadSanitizer build of
+#                   the extension (clang -fsanitize=thread, build/tsan); suppressions in
+#                   tests/tsan.supp.  libcurl, libcjson and libsqlite3 are not instrumented: TSan
+#                   sees the extension's own memory only
 #   make fuzz       libFuzzer on the response parser (FUZZ_SECONDS, default 60)
 #   make install    copy the extension to $(DESTDIR)$(PREFIX)   (PREFIX=/usr/local/lib)
 #   make uninstall / make clean
@@ -50,7 +54,7 @@ EXTENSION := dist/setter.$(SO)
 CORE_SOURCES := ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
 STANDALONE := -DSETTER_STANDALONE
 
-.PHONY: all deps test demo demo-server bench memcheck sanitize fuzz install uninstall clean unit
+.PHONY: all deps test demo demo-server bench memcheck sanitize tsan fuzz install uninstall clean unit
 
 all: $(EXTENSION)
 
@@ -142,6 +146,23 @@ sanitize:
 	  --env ASAN_OPTIONS=exitcode=99:detect_leaks=0 --env UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(foreach t,parse cache timestamp,--also "env -u LD_PRELOAD ASAN_OPTIONS=exitcode=99:detect_leaks=1 $(SANITIZE_DIR)/unit_$(t)") \
 	  --also "$(THREAD_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter" --also "$(API_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter"
+
+TSAN_DIR := build/tsan
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+
+# The SQL case file only gives tests/run.py its mocks (the sqlite3 shell cannot load a TSan
+# build); the thread test, itself built with TSan, loads build/tsan/setter.so.  TSan exits 66
+# after any report, which fails the --also run even when every check passed.
+tsan:
+	@sh scripts/install-deps.sh build test sanitize
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(TSAN_DIR)
+	clang $(BASE_CFLAGS) $(TSAN_FLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(TSAN_FLAGS) -o $(TSAN_DIR)/thread_test tests/unit/thread_test.c \
+	  -lsqlite3 -lpthread
+	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --timeout-scale 5 \
+	  --env TSAN_OPTIONS=exitcode=66:suppressions=$(CURDIR)/tests/tsan.supp \
+	  --also "$(TSAN_DIR)/thread_test $(CURDIR)/$(TSAN_DIR)/setter"
 
 FUZZ_DIR := build/fuzz
 

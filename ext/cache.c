@@ -3,12 +3,15 @@
 **
 ** Chained hash table of power-of-two size, grown at load factor 1; a doubly
 ** linked list in recency order for eviction when the byte bound is passed.
-** Plain malloc/free: no SQLite dependency.
+** An entry counts every byte it keeps: setterRowsBytes() of its rows (struct,
+** cells, arena, contextStartsAt), its key with the terminator, and the entry
+** itself.  Memory comes from ext/alloc.h: no SQLite dependency.
 */
 #include "cache.h"
 
-#include <stdlib.h>
 #include <string.h>
+
+#include "alloc.h"
 
 typedef struct CacheEntry CacheEntry;
 struct CacheEntry {
@@ -37,12 +40,12 @@ static unsigned int hashKey(const char *z) {
 }
 
 SetterCache *setterCacheNew(int64_t maxBytes) {
-  SetterCache *p = calloc(1, sizeof(*p));
+  SetterCache *p = setterCalloc(sizeof(*p));
   if (p == NULL) return NULL;
   p->nBucket = 64;
-  p->apBucket = calloc(p->nBucket, sizeof(CacheEntry *));
+  p->apBucket = setterCalloc(p->nBucket * sizeof(CacheEntry *));
   if (p->apBucket == NULL) {
-    free(p);
+    setterFree(p);
     return NULL;
   }
   p->maxBytes = maxBytes;
@@ -77,8 +80,8 @@ static void removeEntry(SetterCache *p, CacheEntry *e) {
   p->nEntry--;
   p->nBytes -= e->nBytes;
   setterRowsUnref(e->pRows);
-  free(e->zKey);
-  free(e);
+  setterFree(e->zKey);
+  setterFree(e);
 }
 
 static CacheEntry *findEntry(SetterCache *p, const char *zKey, unsigned int hash) {
@@ -106,7 +109,7 @@ static void growIfFull(SetterCache *p) {
   unsigned int nNew = p->nBucket * 2, i;
   CacheEntry **apNew;
   if ((unsigned int)p->nEntry < p->nBucket) return;
-  apNew = calloc(nNew, sizeof(CacheEntry *));
+  apNew = setterCalloc(nNew * sizeof(CacheEntry *));
   if (apNew == NULL) return; /* longer chains, still correct */
   for (i = 0; i < p->nBucket; i++) {
     CacheEntry *e = p->apBucket[i];
@@ -117,7 +120,7 @@ static void growIfFull(SetterCache *p) {
       e = pNext;
     }
   }
-  free(p->apBucket);
+  setterFree(p->apBucket);
   p->apBucket = apNew;
   p->nBucket = nNew;
 }
@@ -125,14 +128,14 @@ static void growIfFull(SetterCache *p) {
 int setterCachePut(SetterCache *p, const char *zKey, SetterRows *pRows, int64_t expiresMs) {
   unsigned int hash = hashKey(zKey);
   CacheEntry *e = findEntry(p, zKey, hash);
-  size_t nBytes = setterRowsBytes(pRows) + strlen(zKey) + sizeof(CacheEntry);
+  size_t nBytes = setterRowsBytes(pRows) + strlen(zKey) + 1 + sizeof(CacheEntry);
   if (e) removeEntry(p, e);
   if (p->maxBytes > 0 && (int64_t)nBytes > p->maxBytes) return 0; /* never fits */
-  e = calloc(1, sizeof(*e));
+  e = setterCalloc(sizeof(*e));
   if (e == NULL) return 1;
-  e->zKey = strdup(zKey);
+  e->zKey = setterStrdup(zKey);
   if (e->zKey == NULL) {
-    free(e);
+    setterFree(e);
     return 1;
   }
   growIfFull(p);
@@ -165,6 +168,6 @@ int setterCacheCount(const SetterCache *p) {
 void setterCacheFree(SetterCache *p) {
   if (p == NULL) return;
   setterCacheClear(p);
-  free(p->apBucket);
-  free(p);
+  setterFree(p->apBucket);
+  setterFree(p);
 }

@@ -1,14 +1,23 @@
 /*
-** rows.c - storage for SetterRows: cell array, string arena, reference count.
+** rows.c - storage for SetterRows: cell array, string arena, reference count,
+** byte count and bound.
 **
 ** The arena hands out strings from 64 KiB blocks; a string larger than a
 ** quarter block gets a block of its own, so a 1.5 MB message content costs
 ** one allocation and no waste.  Everything is freed at once with the rows.
+**
+** Every allocation adds its requested size to nBytes and is checked against
+** maxBytes *before* it is made (rowsReserve), so a bounded SetterRows never
+** holds more than maxBytes: when doubling the cell array would pass the
+** bound, the array grows to what still fits, and only when not one more row
+** fits does the append fail.  All memory comes from ext/alloc.h.
 */
 #include "rows.h"
 
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "alloc.h"
 
 #define ARENA_BLOCK_BYTES 65536
 
@@ -20,7 +29,7 @@ struct SetterArenaBlock {
 };
 
 SetterRows *setterRowsNew(unsigned int mask) {
-  SetterRows *p = calloc(1, sizeof(*p));
+  SetterRows *p = setterCalloc(sizeof(*p));
   int f;
   if (p == NULL) return NULL;
   p->nRef = 1;
@@ -28,7 +37,20 @@ SetterRows *setterRowsNew(unsigned int mask) {
   for (f = 0; f < SETTER_FIELD_COUNT; f++) {
     p->aSlot[f] = (p->mask & SETTER_FIELD_BIT(f)) ? (signed char)p->nSlot++ : -1;
   }
+  p->nBytes = sizeof(*p);
   return p;
+}
+
+void setterRowsLimit(SetterRows *p, int64_t maxBytes) {
+  p->maxBytes = maxBytes > 0 ? maxBytes : 0;
+}
+
+/* True if n more bytes fit the bound (setting bTooLarge when not). */
+static int rowsFits(SetterRows *p, size_t n) {
+  if (p->maxBytes == 0) return 1;
+  if (n <= (uint64_t)p->maxBytes && p->nBytes <= (uint64_t)p->maxBytes - n) return 1;
+  p->bTooLarge = 1;
+  return 0;
 }
 
 void setterRowsRef(SetterRows *p) {
@@ -41,25 +63,48 @@ void setterRowsUnref(SetterRows *p) {
   pBlock = p->pArena;
   while (pBlock) {
     SetterArenaBlock *pNext = pBlock->pNext;
-    free(pBlock);
+    setterFree(pBlock);
     pBlock = pNext;
   }
-  free(p->aCell);
-  free(p->zContextStartsAt);
-  free(p);
+  setterFree(p->aCell);
+  setterFree(p->zContextStartsAt);
+  setterFree(p);
+}
+
+/* Grow aCell to hold more rows: double, or less when only less fits. */
+static int rowsGrow(SetterRows *p) {
+  size_t nRowBytes = (size_t)p->nSlot * sizeof(SetterValue);
+  size_t nOld = (size_t)p->nRowAlloc * nRowBytes;
+  size_t nNewRows = p->nRowAlloc ? (size_t)p->nRowAlloc * 2 : 16;
+  SetterValue *aNew;
+  if (p->maxBytes > 0) {
+    /* rows that fit: what the bound leaves, plus what aCell holds now */
+    uint64_t nRoom = (uint64_t)p->maxBytes > p->nBytes ? (uint64_t)p->maxBytes - p->nBytes : 0;
+    uint64_t nFit = (nRoom + nOld) / nRowBytes;
+    if (nFit < nNewRows) nNewRows = (size_t)nFit;
+    if (nNewRows <= (size_t)p->nRowAlloc) {
+      p->bTooLarge = 1;
+      return 0;
+    }
+  }
+  if (nNewRows > SIZE_MAX / nRowBytes) return 0;
+  aNew = setterRealloc(p->aCell, nNewRows * nRowBytes);
+  if (aNew == NULL) return 0;
+  p->aCell = aNew;
+  p->nBytes += nNewRows * nRowBytes - nOld;
+  p->nRowAlloc = (int64_t)nNewRows;
+  return 1;
 }
 
 SetterValue *setterRowsAppend(SetterRows *p) {
   SetterValue *aRow;
   int i;
-  if (p->nRow >= p->nRowAlloc) {
-    int64_t nNew = p->nRowAlloc ? p->nRowAlloc * 2 : 16;
-    size_t nCellBytes = (size_t)nNew * (size_t)(p->nSlot ? p->nSlot : 1) * sizeof(SetterValue);
-    SetterValue *aNew = realloc(p->aCell, nCellBytes);
-    if (aNew == NULL) return NULL;
-    p->aCell = aNew;
-    p->nRowAlloc = nNew;
+  if (p->nSlot == 0) {
+    /* no cells to keep (count(*)): the row is only counted */
+    p->nRow++;
+    return &p->noCell;
   }
+  if (p->nRow >= p->nRowAlloc && !rowsGrow(p)) return NULL;
   aRow = p->aCell + p->nRow * p->nSlot;
   for (i = 0; i < p->nSlot; i++) {
     aRow[i].type = SETTER_NULL;
@@ -81,9 +126,18 @@ const SetterValue *setterRowsCell(const SetterRows *p, int64_t iRow, int f) {
 char *setterRowsAlloc(SetterRows *p, size_t n) {
   SetterArenaBlock *pBlock = p->pArena;
   char *zOut;
+  if (n >= SIZE_MAX - sizeof(*pBlock) - ARENA_BLOCK_BYTES) return NULL;
   if (pBlock == NULL || pBlock->nAlloc - pBlock->nUsed < n + 1) {
     size_t nAlloc = n + 1 > ARENA_BLOCK_BYTES / 4 ? n + 1 : ARENA_BLOCK_BYTES;
-    SetterArenaBlock *pNew = malloc(sizeof(*pNew) + nAlloc);
+    SetterArenaBlock *pNew;
+    if (!rowsFits(p, sizeof(*pNew) + nAlloc)) {
+      /* near the bound: a block of exactly this string may still fit */
+      if (nAlloc == n + 1) return NULL;
+      p->bTooLarge = 0;
+      nAlloc = n + 1;
+      if (!rowsFits(p, sizeof(*pNew) + nAlloc)) return NULL;
+    }
+    pNew = setterMalloc(sizeof(*pNew) + nAlloc);
     if (pNew == NULL) return NULL;
     pNew->nUsed = 0;
     pNew->nAlloc = nAlloc;
@@ -95,7 +149,7 @@ char *setterRowsAlloc(SetterRows *p, size_t n) {
       pNew->pNext = pBlock;
       p->pArena = pNew;
     }
-    p->nArenaBytes += sizeof(*pNew) + nAlloc;
+    p->nBytes += sizeof(*pNew) + nAlloc;
     pBlock = pNew;
   }
   zOut = pBlock->a + pBlock->nUsed;
@@ -103,7 +157,24 @@ char *setterRowsAlloc(SetterRows *p, size_t n) {
   return zOut;
 }
 
+void setterRowsFreeContext(SetterRows *p) {
+  setterFree(p->zContextStartsAt);
+  p->zContextStartsAt = NULL;
+  p->nBytes -= p->nContextBytes;
+  p->nContextBytes = 0;
+}
+
+char *setterRowsAllocContext(SetterRows *p, size_t n) {
+  setterRowsFreeContext(p);
+  if (n == SIZE_MAX || !rowsFits(p, n + 1)) return NULL;
+  p->zContextStartsAt = setterMalloc(n + 1);
+  if (p->zContextStartsAt == NULL) return NULL;
+  p->zContextStartsAt[0] = 0;
+  p->nContextBytes = n + 1;
+  p->nBytes += n + 1;
+  return p->zContextStartsAt;
+}
+
 size_t setterRowsBytes(const SetterRows *p) {
-  return sizeof(*p) + p->nArenaBytes +
-         (size_t)p->nRowAlloc * (size_t)p->nSlot * sizeof(SetterValue);
+  return p->nBytes;
 }

@@ -13,8 +13,16 @@
 ** setterParseResponse() has built it, so sharing needs no locking beyond the
 ** connection's own serialisation.
 **
-** This file and rows.c use plain malloc/free and do not depend on SQLite, so
-** that the unit tests and the fuzz target can link them alone.
+** Memory: every byte a SetterRows keeps is counted in nBytes (the struct,
+** the cell array as allocated, the arena blocks, the contextStartsAt
+** string); setterRowsBytes() returns it, for the cache's bound.  With
+** setterRowsLimit(p, maxBytes) set, an allocation that would take nBytes
+** past maxBytes is refused before it is made: the function returns NULL and
+** sets bTooLarge, so the caller can tell "too large" from "no memory".
+** Rows with no cells (mask 0, e.g. for count(*)) allocate no cell array.
+**
+** This file and rows.c allocate through ext/alloc.h and do not depend on
+** SQLite, so that the unit tests and the fuzz target can link them alone.
 */
 #ifndef SETTER_ROWS_H
 #define SETTER_ROWS_H
@@ -66,9 +74,14 @@ typedef struct SetterRows {
   int64_t nRow;                          /* number of messages */
   int64_t nRowAlloc;                     /* rows allocated in aCell */
   SetterValue *aCell;                    /* nRow * nSlot cells */
-  char *zContextStartsAt;                /* metadata.contextStartsAt, or NULL */
+  char *zContextStartsAt;                /* metadata.contextStartsAt, or NULL; set it only
+                                         ** through setterRowsAllocContext() */
+  size_t nContextBytes;                  /* bytes allocated to zContextStartsAt */
   SetterArenaBlock *pArena;              /* strings */
-  size_t nArenaBytes;                    /* bytes allocated to the arena */
+  size_t nBytes;                         /* every byte held, see the header comment */
+  int64_t maxBytes;                      /* bound on nBytes; 0 = none */
+  int bTooLarge;                         /* an allocation was refused for maxBytes */
+  SetterValue noCell;                    /* what setterRowsAppend returns when nSlot == 0 */
 } SetterRows;
 
 /* A new empty result extracting the fields in mask, or NULL (no memory). */
@@ -78,17 +91,28 @@ SetterRows *setterRowsNew(unsigned int mask);
 void setterRowsRef(SetterRows *p);
 void setterRowsUnref(SetterRows *p);
 
-/* Append one row with every cell NULL; returns its cells, or NULL. */
+/* Bound the bytes the rows may hold from now on (0 = unbounded). */
+void setterRowsLimit(SetterRows *p, int64_t maxBytes);
+
+/* Append one row with every cell NULL; returns its cells (nSlot of them),
+** or NULL: no memory, or bTooLarge set. */
 SetterValue *setterRowsAppend(SetterRows *p);
 
 /* The cell of field f in row iRow, or NULL when f was not extracted. */
 const SetterValue *setterRowsCell(const SetterRows *p, int64_t iRow, int f);
 
 /* n+1 bytes of arena memory for a string of at most n bytes and its 0
-** terminator; NULL if no memory. */
+** terminator; NULL: no memory, or bTooLarge set. */
 char *setterRowsAlloc(SetterRows *p, size_t n);
 
-/* Approximate heap bytes held, for the cache's memory bound. */
+/* n+1 bytes for zContextStartsAt (replacing an older one), to be filled by
+** the caller; NULL: no memory, or bTooLarge set. */
+char *setterRowsAllocContext(SetterRows *p, size_t n);
+
+/* Drop zContextStartsAt (no-op without one). */
+void setterRowsFreeContext(SetterRows *p);
+
+/* Heap bytes held (every allocation, at its requested size). */
 size_t setterRowsBytes(const SetterRows *p);
 
 #endif /* SETTER_ROWS_H */

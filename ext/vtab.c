@@ -111,7 +111,7 @@ static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
   char *zFound = setterApiErrorMessage(zBody, nBody);
   char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES, zKey)
                       : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES, zKey);
-  free(zFound);
+  sqlite3_free(zFound);
   return zOut;
 }
 
@@ -525,6 +525,7 @@ typedef struct ArrivalContext {
   SetterVtab *pVtab;
   SetterLookup **apPending; /* apPending[i] is the lookup of request i */
   unsigned int mask;        /* fields to extract */
+  int bNoMem;               /* an answer could not be parsed for lack of memory */
 } ArrivalContext;
 
 /* The fields to extract: what the statement reads, and with cache_ttl
@@ -548,19 +549,33 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
+  int64_t maxBytes = p->pVtab->pConn->settings.maxResponseBytes;
+  int rc;
   if (zBody && nBody && zBody[0] != '{')
     zSnippet = setterSanitize(zBody, nBody, 80, pConn->settings.zApiKey);
   pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
-  if (setterParseResponse(zBody, nBody, p->mask, &pLookup->pRows, zErr, sizeof zErr) == 0) {
+  rc = setterParseResponse(zBody, nBody, p->mask, maxBytes, &pLookup->pRows, zErr, sizeof zErr);
+  if (rc == SETTER_PARSE_OK) {
     sqlite3_free(zSnippet);
     setterRequestLogMessages(pConn->pLog, pReq->zLogUrl, pLookup->pRows->nRow);
     return 0;
   }
+  if (rc == SETTER_PARSE_NOMEM) {
+    sqlite3_free(zSnippet);
+    p->bNoMem = 1;
+    return 1;
+  }
   zWhat = setterLookupDescribe(pLookup);
-  setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
-                                     zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
-                                     zSnippet ? "')" : ""));
+  if (rc == SETTER_PARSE_TOO_LARGE) {
+    setError(p->pVtab, sqlite3_mprintf("response for %s is larger than max_response_bytes (%lld "
+                                       "bytes) once decoded into rows",
+                                       zWhat, (long long)maxBytes));
+  } else {
+    setError(p->pVtab, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                       zSnippet ? " (it starts with '" : "",
+                                       zSnippet ? zSnippet : "", zSnippet ? "')" : ""));
+  }
   sqlite3_free(zWhat);
   sqlite3_free(zSnippet);
   return 1;
@@ -632,6 +647,7 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
   arrival.pVtab = pVtab;
   arrival.apPending = apPending;
   arrival.mask = fieldsToExtract(pConn, pCur);
+  arrival.bNoMem = 0;
   settings.xDone = parseArrival;
   settings.pDoneCtx = &arrival;
   startFetchHooks(pConn, &settings, &probe, &display);
@@ -641,7 +657,7 @@ static int fetchMissing(SetterVtab *pVtab, SetterCursor *pCur) {
     rc = SQLITE_INTERRUPT; /* SQLite's own message: "interrupted" */
   } else if (iFailed == SETTER_FETCH_NOT_STARTED) {
     rc = setError(pVtab, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
-  } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM) {
+  } else if (iFailed >= 0 && (aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM || arrival.bNoMem)) {
     rc = SQLITE_NOMEM;
   } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
     rc = pVtab->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM; /* parseArrival set the message */

@@ -34,6 +34,7 @@ import argparse
 import calendar
 import email.utils
 import functools
+import gzip
 import http
 import json
 import math
@@ -62,6 +63,8 @@ STALL_SECONDS = 30.0
 WAIT_SLICE = 0.05               # granularity of sleeps that watch for shutdown / client gone
 MAX_LOG_ENTRIES = 100000        # the request log keeps at most this many entries
 MAX_BIG_BODY = 1 << 30          # largest body `big-N` will build
+MAX_EMPTY_MESSAGES = 50000000   # most messages `empty-N` / `empty-gzip-N` will build
+MAX_BIG_CONTEXT_MIB = 256       # largest contextStartsAt `bigcontext-M` will build, in MiB
 API_PATH = re.compile(r"/api/v1/bot-integrations/([^/]*)/conversations")
 DIGITS = re.compile(r"[0-9]+")
 INTEGER = re.compile(r"-?[0-9]+")
@@ -161,6 +164,11 @@ FIXED_FAULT_BODIES = {   # userNumber on bot 9 -> 200 with exactly this body
     "no-data": b'{"metadata":{}}',
     "data-not-array": b'{"data":{}}',
     "data-item-not-object": b'{"data":[1]}',
+    # raw control characters (RFC 8259: never raw inside a string, never between tokens)
+    "control-in-string": (b'{"data":[{"messageId":1,"content":"line1\nline2"}],'
+                          b'"metadata":{"contextStartsAt":null}}'),
+    "control-in-details": (b'{"data":[{"messageId":1,"errorDetails":{"a":\x0b1}}],'
+                           b'"metadata":{"contextStartsAt":null}}'),
 }
 
 # bot 100, big-history: message texts, cycled (ASCII, nothing to escape).
@@ -238,6 +246,23 @@ def big_body(size):
     head = b'{"data":[{"messageId":1,"senderType":"bot","content":"'
     tail = b'"}],"metadata":{"contextStartsAt":null}}'
     return head + b"b" * max(0, size - len(head) - len(tail)) + tail
+
+
+@functools.lru_cache(maxsize=2)
+def empty_messages_body(count):
+    """`count` empty messages: {"data":[{},{},...],"metadata":{"contextStartsAt":null}}."""
+    return (b'{"data":[' + b",".join([b"{}"] * count)
+            + b'],"metadata":{"contextStartsAt":null}}')
+
+
+@functools.lru_cache(maxsize=2)
+def empty_messages_gzip(count):
+    return gzip.compress(empty_messages_body(count), 6)
+
+
+def big_context_body(mib):
+    """No messages; contextStartsAt is a string of exactly `mib` MiB of 'c'."""
+    return (b'{"data":[],"metadata":{"contextStartsAt":"' + b"c" * (mib << 20) + b'"}}')
 
 
 def big_history_body(count):
@@ -531,6 +556,23 @@ def fault_big(m, contact, req, state):
     return ok(big_body(size))
 
 
+def fault_empty(m, contact, req, state):
+    count = int(m.group(2))
+    if count > MAX_EMPTY_MESSAGES:
+        return error_reply(400, "Bad Request", "empty-N: N is at most %d" % MAX_EMPTY_MESSAGES)
+    if m.group(1):
+        return ok(empty_messages_gzip(count), headers=[("Content-Encoding", "gzip")])
+    return ok(empty_messages_body(count))
+
+
+def fault_big_context(m, contact, req, state):
+    mib = int(m.group(1))
+    if mib > MAX_BIG_CONTEXT_MIB:
+        return error_reply(400, "Bad Request",
+                           "bigcontext-M: M is at most %d" % MAX_BIG_CONTEXT_MIB)
+    return ok(big_context_body(mib))
+
+
 def fault_redirect_same(m, contact, req, state):
     location = "http://%s/api/v1/bot-integrations/123/conversations?userNumber=1234567890" % (
         req.host)
@@ -562,6 +604,8 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"drop", fixed(lambda: Reply(abort="drop"))),
     (r"reset", fixed(lambda: Reply(abort="reset"))),
     (r"big-([0-9]+)(?:-.*)?", fault_big),
+    (r"empty-(gzip-)?([0-9]+)(?:-.*)?", fault_empty),
+    (r"bigcontext-([0-9]+)(?:-.*)?", fault_big_context),
     (r"redirect", fixed(lambda: Reply(302, error_body(302, "mock redirect"),
                                       headers=[("Location", "http://127.0.0.1:1/elsewhere")]))),
     (r"redirect-same", fault_redirect_same),

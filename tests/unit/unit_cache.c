@@ -1,7 +1,9 @@
 /*
 ** unit_cache.c - unit tests of ext/cache.c (SetterCache): get/put, the mask
 ** superset rule, expiry, replacement, LRU eviction under the byte bound,
-** clear, and the reference counting of the SetterRows it holds.
+** clear, and the reference counting of the SetterRows it holds; and that
+** setterRowsBytes counts every byte a SetterRows keeps (cells as allocated,
+** arena, contextStartsAt), so the bound holds for any shape of answer.
 **
 **   make build/tests/unit_cache && build/tests/unit_cache
 **   valgrind --leak-check=full --error-exitcode=99 build/tests/unit_cache
@@ -407,6 +409,59 @@ TEST(free_releases_every_reference) {
   setterRowsUnref(p);
 }
 
+/* ------------------------------------------------ every byte an entry keeps */
+
+/* A result with no messages whose metadata.contextStartsAt is n bytes. */
+static SetterRows *makeContextRows(size_t n) {
+  SetterRows *p = setterRowsNew(MASK_ID_CONTENT);
+  char *z = p ? setterRowsAllocContext(p, n) : NULL;
+  if (z == NULL) abort();
+  memset(z, 'c', n);
+  z[n] = 0;
+  return p;
+}
+
+TEST(rows_bytes_count_the_context_string) {
+  SetterRows *p = makeContextRows(1 << 20);
+  CHECK(setterRowsBytes(p) >= (1u << 20) + 1 + sizeof(SetterRows));
+  setterRowsUnref(p);
+}
+
+TEST(rows_bytes_count_the_cell_array_and_arena_as_allocated) {
+  SetterRows *p = setterRowsNew(MASK_ID_CONTENT);
+  int i;
+  REQUIRE(p != NULL);
+  for (i = 0; i < 1000; i++) {
+    SetterValue *aRow = setterRowsAppend(p);
+    char *z = setterRowsAlloc(p, 100);
+    REQUIRE(aRow != NULL && z != NULL);
+  }
+  /* at least the cells of every row and the 101 bytes of every string */
+  CHECK(setterRowsBytes(p) >= sizeof(SetterRows) + 1000 * 2 * sizeof(SetterValue) + 1000 * 101);
+  setterRowsUnref(p);
+}
+
+/* The 64 MiB connection cache held 879 MB: 40 answers with no messages and a
+** 20 MiB contextStartsAt each, counted as a few hundred bytes.  Scaled down:
+** a 1 MiB bound and five 300,000-byte contexts leave at most 3 entries. */
+TEST(cache_bound_holds_for_entries_whose_bytes_are_their_context_string) {
+  SetterCache *c = setterCacheNew(1 << 20);
+  int i;
+  char zKey[16];
+  REQUIRE(c != NULL);
+  for (i = 0; i < 5; i++) {
+    SetterRows *p = makeContextRows(300000);
+    snprintf(zKey, sizeof zKey, "ctx%d", i);
+    CHECK_EQ_INT(setterCachePut(c, zKey, p, 0), 0);
+    setterRowsUnref(p);
+  }
+  CHECK_EQ_INT(setterCacheCount(c), 3);
+  CHECK_MISS(c, "ctx0", MASK_ID, 0);
+  CHECK_MISS(c, "ctx1", MASK_ID, 0);
+  CHECK_HIT(c, "ctx4", MASK_ID, 0, -1);
+  setterCacheFree(c);
+}
+
 int main(void) {
   RUN(get_on_an_empty_cache_misses);
   RUN(put_then_get_returns_the_same_rows_with_a_reference);
@@ -424,5 +479,8 @@ int main(void) {
   RUN(clear_returns_the_count_and_empties_the_cache);
   RUN(rows_stay_valid_for_a_holder_after_the_cache_dropped_them);
   RUN(free_releases_every_reference);
+  RUN(rows_bytes_count_the_context_string);
+  RUN(rows_bytes_count_the_cell_array_and_arena_as_allocated);
+  RUN(cache_bound_holds_for_entries_whose_bytes_are_their_context_string);
   return unitReport();
 }

@@ -39,16 +39,21 @@ typedef struct Parsed {
   char zErr[SETTER_PARSE_ERR_MAX];
 } Parsed;
 
-/* Parses z[0..n) from an exact-size malloc'd copy (the parser owns it). */
-static Parsed parseN(const char *z, size_t n, unsigned int mask) {
+/* Parses z[0..n) from an exact-size malloc'd copy (the parser owns it),
+** with the rows bounded by maxRowBytes (0 = unbounded). */
+static Parsed parseLimit(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes) {
   Parsed r;
   char *zBody = malloc(n ? n : 1);
   if (zBody == NULL) abort();
   if (n) memcpy(zBody, z, n);
   memset(r.zErr, 'X', sizeof r.zErr);
   r.pRows = (SetterRows *)&r; /* must be overwritten */
-  r.rc = setterParseResponse(zBody, n, mask, &r.pRows, r.zErr, sizeof r.zErr);
+  r.rc = setterParseResponse(zBody, n, mask, maxRowBytes, &r.pRows, r.zErr, sizeof r.zErr);
   return r;
+}
+
+static Parsed parseN(const char *z, size_t n, unsigned int mask) {
+  return parseLimit(z, n, mask, 0);
 }
 
 static Parsed parse(const char *z) {
@@ -916,7 +921,7 @@ TEST(malformed_empty_body) {
   CHECK_MALFORMED(parse("  \r\n\t "), "empty");
   /* a NULL body with any length is an empty body */
   r.pRows = (SetterRows *)&r;
-  r.rc = setterParseResponse(NULL, 10, SETTER_FIELD_ALL, &r.pRows, r.zErr, sizeof r.zErr);
+  r.rc = setterParseResponse(NULL, 10, SETTER_FIELD_ALL, 0, &r.pRows, r.zErr, sizeof r.zErr);
   CHECK_MALFORMED(r, "empty");
 }
 
@@ -1093,19 +1098,19 @@ TEST(error_text_fits_small_buffers_and_none) {
   char *zBody = malloc(5);
   memcpy(zBody, "[1,2]", 5);
   memset(zErr, 'X', sizeof zErr);
-  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, &p, zErr, sizeof zErr), 1);
+  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, 0, &p, zErr, sizeof zErr), 1);
   CHECK(p == NULL);
   CHECK_EQ_STR(zErr, "respons"); /* truncated and terminated */
   zBody = malloc(5);
   memcpy(zBody, "[1,2]", 5);
   p = (SetterRows *)zErr;
-  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, &p, NULL, 0), 1);
+  CHECK_EQ_INT(setterParseResponse(zBody, 5, SETTER_FIELD_ALL, 0, &p, NULL, 0), 1);
   CHECK(p == NULL);
   /* a successful parse clears the error text */
   zBody = malloc(11);
   memcpy(zBody, "{\"data\":[]}", 11);
   memset(zErr, 'X', sizeof zErr);
-  CHECK_EQ_INT(setterParseResponse(zBody, 11, SETTER_FIELD_ALL, &p, zErr, sizeof zErr), 0);
+  CHECK_EQ_INT(setterParseResponse(zBody, 11, SETTER_FIELD_ALL, 0, &p, zErr, sizeof zErr), 0);
   CHECK_EQ_STR(zErr, "");
   setterRowsUnref(p);
 }
@@ -1246,6 +1251,370 @@ TEST(lone_surrogate_becomes_replacement_character_not_an_error) {
   setterRowsUnref(r.pRows);
 }
 
+/* ------------------------------------------- raw control characters (RFC 8259) */
+
+/*
+** A byte below 0x20 is never valid raw inside a JSON string (it must be
+** escaped), and between tokens only space, tab, CR and LF are.  cJSON let
+** both through, and the stored raw_json / error_details were then invalid
+** JSON for SQLite's json functions.  The error names the byte offset.
+*/
+TEST(raw_control_character_in_a_string_is_refused_naming_the_byte) {
+  /* {"data":[{"content":"a<LF>b"}]}: the LF is byte 22 */
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"a\nb\"}]}"), "at byte 22, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"a\nb\"}]}"), "control character 0x0a");
+  /* in a nested string of errorDetails, of an unknown member, of metadata */
+  CHECK_MALFORMED(parse("{\"data\":[{\"errorDetails\":{\"a\":[\"x\ty\"]}}]}"), "at byte 33");
+  CHECK_MALFORMED(parse("{\"data\":[{\"other\":\"\r\"}]}"), "at byte 19, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":\"2024\x1f\"}}"),
+                  "at byte 46, in metadata");
+  CHECK_MALFORMED(parse("{\"x\":\"\x01\",\"data\":[]}"), "at byte 6");
+  /* in member names, escaped or not */
+  CHECK_MALFORMED(parse("{\"data\":[{\"con\ttent\":1}]}"), "at byte 14, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"c\\u006f\ntent\":1}]}"), "at byte 18, in data[0]");
+  CHECK_MALFORMED(parse("{\"da\nta\":[]}"), "at byte 4");
+}
+
+TEST(every_byte_below_0x20_raw_in_a_string_is_refused_and_escaped_ones_are_not) {
+  int c;
+  for (c = 0; c < 0x20; c++) {
+    char zBody[64];
+    int n = snprintf(zBody, sizeof zBody, "{\"data\":[{\"content\":\"a%cb\"}]}", 'X');
+    Parsed r;
+    zBody[22] = (char)c;
+    r = parseN(zBody, (size_t)n, SETTER_FIELD_ALL);
+    if (!CHECK_EQ_INT(r.rc, 1)) printf("  (byte 0x%02x)\n", c);
+    CHECK(r.rc == 0 || strstr(r.zErr, "byte 22") != NULL);
+    if (r.rc == 0) setterRowsUnref(r.pRows);
+  }
+  {
+    /* DEL (0x7f) and escaped control characters are fine */
+    Parsed r = parse("{\"data\":[{\"content\":\"\x7f\\u0001\\n\\t\"}]}");
+    REQUIRE_ROWS(r, 1);
+    CHECK_TEXT(r.pRows, 0, SETTER_FIELD_CONTENT, "\x7f\x01\n\t");
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(control_bytes_between_tokens_other_than_json_white_space_are_refused) {
+  /* cJSON skipped any byte up to 0x20 between the tokens of a value */
+  CHECK_MALFORMED(parse("{\"data\":[{\"errorDetails\":{\"a\":\x0b" "1}}]}"),
+                  "invalid JSON at byte 30, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"errorDetails\":[1,\x01 2]}]}"), "at byte 28, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"errorDetails\":[1\x0c]}]}"), "at byte 27, in data[0]");
+  {
+    static const char zNul[] = "{\"data\":[],\"metadata\":{\x00\"contextStartsAt\":null}}";
+    CHECK_MALFORMED(parseN(zNul, sizeof zNul - 1, SETTER_FIELD_ALL), "at byte 23, in metadata");
+  }
+  CHECK_MALFORMED(parse("{\"data\":[{\"x\":{\"a\":1\x1f}}]}"), "at byte 20, in data[0]");
+  /* the four JSON white space bytes stay fine everywhere */
+  {
+    Parsed r = parse("{\"data\":[{\"errorDetails\":{ \t\r\n\"a\" \t\r\n: \t\r\n[ 1 \t\r\n, 2 ] }}]}");
+    REQUIRE_ROWS(r, 1);
+    CHECK_TEXT(r.pRows, 0, SETTER_FIELD_ERROR_DETAILS, "{\"a\":[1,2]}");
+    setterRowsUnref(r.pRows);
+  }
+}
+
+/* --------------------------------------------- rows bounded by maxRowBytes */
+
+/* n empty messages: {"data":[{},{},...]} */
+static Buf emptyMessages(size_t n) {
+  Buf b = {0};
+  size_t k;
+  bufAppend(&b, "{\"data\":[");
+  for (k = 0; k < n; k++) bufAppendN(&b, k ? ",{}" : "{}", k ? 3 : 2);
+  bufAppend(&b, "],\"metadata\":{\"contextStartsAt\":null}}");
+  return b;
+}
+
+#define MASK_FOUR \
+  (SETTER_FIELD_BIT(SETTER_FIELD_MESSAGE_ID) | SETTER_FIELD_BIT(SETTER_FIELD_CONTENT) | \
+   SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT) | SETTER_FIELD_BIT(SETTER_FIELD_SENDER_TYPE))
+
+/* A parse that must fail as too large: rc 3, no rows, a message. */
+static void checkTooLarge(const char *zFile, int line, Parsed r) {
+  if (!unitCheckInt(r.rc, SETTER_PARSE_TOO_LARGE, zFile, line, "setterParseResponse() rc")) {
+    printf("  (error text: \"%s\")\n", r.rc ? r.zErr : "");
+  }
+  if (r.pRows != NULL) {
+    unitFailStart(zFile, line);
+    printf("*ppRows is not NULL after an error\n");
+    if (r.pRows != (SetterRows *)&r) setterRowsUnref(r.pRows);
+  }
+  if (r.rc && (r.zErr[0] == 0 || strstr(r.zErr, "bytes") == NULL)) {
+    unitFailStart(zFile, line);
+    printf("error message (expected it to say bytes, got \"%s\")\n", r.zErr);
+  }
+}
+
+#define CHECK_TOO_LARGE(r) checkTooLarge(__FILE__, __LINE__, (r))
+
+TEST(return_codes_are_named) {
+  CHECK_EQ_INT(SETTER_PARSE_OK, 0);
+  CHECK_EQ_INT(SETTER_PARSE_MALFORMED, 1);
+  CHECK_EQ_INT(SETTER_PARSE_NOMEM, 2);
+  CHECK_EQ_INT(SETTER_PARSE_TOO_LARGE, 3);
+}
+
+/* 100,000 empty messages are 300 kB of body and, with four cells of 16
+** bytes each, 6.4 MB of rows: a 1 MB bound refuses them. */
+TEST(many_empty_messages_pass_max_row_bytes_and_are_refused) {
+  Buf b = emptyMessages(100000);
+  Parsed r = parseLimit(b.z, b.n, MASK_FOUR, 1000000);
+  CHECK_TOO_LARGE(r);
+  r = parseLimit(b.z, b.n, MASK_FOUR, 0); /* unbounded: rows */
+  REQUIRE_ROWS(r, 100000);
+  CHECK(setterRowsBytes(r.pRows) > 6400000);
+  setterRowsUnref(r.pRows);
+  /* no column read: no cells, so the same bound holds them */
+  r = parseLimit(b.z, b.n, 0, 1024);
+  REQUIRE_ROWS(r, 100000);
+  CHECK(setterRowsBytes(r.pRows) <= 1024);
+  setterRowsUnref(r.pRows);
+  free(b.z);
+}
+
+/* Whatever the bound, the result is rows within it or TOO_LARGE. */
+TEST(rows_never_exceed_max_row_bytes_whatever_the_bound) {
+  Buf b = {0};
+  int64_t aMax[] = {1024, 2000, 5000, 10000, 30000, 70000, 100000, 200000, 1000000};
+  size_t k;
+  int nOk = 0, nTooLarge = 0;
+  bufAppend(&b, "{\"data\":[");
+  for (k = 0; k < 300; k++) {
+    bufAppend(&b, "%s{\"messageId\":%zu,\"content\":\"", k ? "," : "", k);
+    bufRepeat(&b, 'x', k * 7 % 500);
+    bufAppend(&b, "\",\"errorDetails\":{\"n\":[%zu]}}", k);
+  }
+  bufAppend(&b, "],\"metadata\":{\"contextStartsAt\":\"2024-01-01T00:00:00.000Z\"}}");
+  for (k = 0; k < sizeof aMax / sizeof aMax[0]; k++) {
+    Parsed r = parseLimit(b.z, b.n, SETTER_FIELD_ALL, aMax[k]);
+    if (r.rc == SETTER_PARSE_OK) {
+      nOk++;
+      if (!CHECK((int64_t)setterRowsBytes(r.pRows) <= aMax[k])) {
+        printf("  (bound %lld, rows %zu bytes)\n", (long long)aMax[k], setterRowsBytes(r.pRows));
+      }
+      CHECK_EQ_INT(r.pRows->nRow, 300);
+      setterRowsUnref(r.pRows);
+    } else {
+      nTooLarge++;
+      CHECK_TOO_LARGE(r);
+    }
+  }
+  CHECK(nOk > 0 && nTooLarge > 0); /* the bounds straddle the rows' size */
+  free(b.z);
+}
+
+TEST(a_big_string_or_context_alone_passes_max_row_bytes) {
+  Buf b = {0};
+  Parsed r;
+  bufAppend(&b, "{\"data\":[{\"content\":\"");
+  bufRepeat(&b, 'c', 100000);
+  bufAppend(&b, "\"}]}");
+  CHECK_TOO_LARGE(parseLimit(b.z, b.n, SETTER_FIELD_ALL, 50000));
+  r = parseLimit(b.z, b.n, SETTER_FIELD_BIT(SETTER_FIELD_MESSAGE_ID), 50000); /* not read */
+  REQUIRE_ROWS(r, 1);
+  setterRowsUnref(r.pRows);
+  free(b.z);
+  b.z = NULL;
+  b.n = b.nAlloc = 0;
+  bufAppend(&b, "{\"data\":[],\"metadata\":{\"contextStartsAt\":\"");
+  bufRepeat(&b, 'c', 100000);
+  bufAppend(&b, "\"}}");
+  CHECK_TOO_LARGE(parseLimit(b.z, b.n, SETTER_FIELD_ALL, 50000));
+  r = parseLimit(b.z, b.n, SETTER_FIELD_ALL, 200000);
+  REQUIRE_ROWS(r, 0);
+  CHECK_EQ_INT(strlen(r.pRows->zContextStartsAt), 100000);
+  setterRowsUnref(r.pRows);
+  free(b.z);
+}
+
+/* ----------------------------------------------- the JSON reader (RFC 8259) */
+
+/* setterJsonScan on a whole text: 1 if it is exactly one valid value. */
+static int scanWhole(const char *z, size_t n) {
+  char zErr[SETTER_PARSE_ERR_MAX];
+  size_t iEnd = 0;
+  char *zCopy = malloc(n ? n : 1); /* exact size: a read past the end shows */
+  int rc;
+  if (zCopy == NULL) abort();
+  memcpy(zCopy, z, n);
+  rc = setterJsonScan(zCopy, n, &iEnd, zErr, sizeof zErr);
+  free(zCopy);
+  if (rc != SETTER_PARSE_OK) return 0;
+  while (iEnd < n && strchr(" \t\r\n", z[iEnd]) && z[iEnd]) iEnd++;
+  return iEnd == n;
+}
+
+#define CHECK_VALID(z) \
+  do { \
+    if (!CHECK(scanWhole((z), strlen(z)))) printf("  (refused: %s)\n", (z)); \
+  } while (0)
+#define CHECK_INVALID(z) \
+  do { \
+    if (!CHECK(!scanWhole((z), strlen(z)))) printf("  (accepted: %s)\n", (z)); \
+  } while (0)
+
+TEST(json_numbers_follow_the_rfc_grammar) {
+  static const char *azValid[] = {"0", "-0", "7", "-7", "10",
+                                  /* 80 digits: more than cJSON's 63 characters */
+                                  ("1234567890123456789012345678901234567890"
+                                   "1234567890123456789012345678901234567890"),
+                                  "0.5", "-0.5", "1e5", "1E5", "1e+5", "1e-5", "1.25e-10",
+                                  "0e0", "-0.0E-0", "1e999"};
+  static const char *azInvalid[] = {"01", "-01", "00", "1.", "-", "-.5", ".5", "+1", "1e", "1e+",
+                                    "1.e5", "1..2", "0x10", "1f", "--1", "1-", "Infinity",
+                                    "NaN", "- 1", "1 2"};
+  size_t k;
+  for (k = 0; k < sizeof azValid / sizeof azValid[0]; k++) CHECK_VALID(azValid[k]);
+  for (k = 0; k < sizeof azInvalid / sizeof azInvalid[0]; k++) CHECK_INVALID(azInvalid[k]);
+}
+
+TEST(json_strings_escapes_and_literals) {
+  CHECK_VALID("\"\"");
+  CHECK_VALID("\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u0000 \\uABCD \\uabcd \\ud83d\\ude00\"");
+  CHECK_VALID("\"\\ud83d\""); /* lone surrogates pass the reader (U+FFFD later) */
+  CHECK_VALID("\"caf\xc3\xa9 \x7f \xff\""); /* bytes >= 0x20 pass through, as in cJSON */
+  CHECK_VALID("true");
+  CHECK_VALID("false");
+  CHECK_VALID("null");
+  CHECK_VALID(" \t\r\n[ true , false , null ] \t\r\n");
+  CHECK_INVALID("\"\\u12G4\""); /* cJSON read a bad hex digit as 0 */
+  CHECK_INVALID("\"\\u123\"");
+  CHECK_INVALID("\"\\x41\"");
+  CHECK_INVALID("\"\\'\"");
+  CHECK_INVALID("\"abc");
+  CHECK_INVALID("\"abc\\");
+  CHECK_INVALID("\"a\x01\"");
+  CHECK_INVALID("tru");
+  CHECK_INVALID("nul");
+  CHECK_INVALID("True");
+  CHECK_INVALID("nulll");
+  CHECK_INVALID("'a'");
+  CHECK_INVALID("");
+  CHECK_INVALID("   ");
+  CHECK_INVALID("\xef\xbb\xbf" "1"); /* a BOM: cJSON skipped it */
+  CHECK_INVALID("\x01" "1");         /* cJSON skipped bytes up to 0x20 */
+}
+
+TEST(json_arrays_and_objects) {
+  CHECK_VALID("[]");
+  CHECK_VALID("{}");
+  CHECK_VALID("[[],{},[{}],{\"a\":[]}]");
+  CHECK_VALID("{\"a\":1,\"b\":{\"c\":[1,2,{\"d\":null}]},\"\":\"\"}");
+  CHECK_VALID("{\"a\":1,\"a\":2}");
+  CHECK_INVALID("[1,]");
+  CHECK_INVALID("[,1]");
+  CHECK_INVALID("[1 2]");
+  CHECK_INVALID("{\"a\":1,}");
+  CHECK_INVALID("{\"a\"}");
+  CHECK_INVALID("{\"a\" 1}");
+  CHECK_INVALID("{a:1}");
+  CHECK_INVALID("{1:1}");
+  CHECK_INVALID("{\"a\":1]");
+  CHECK_INVALID("[1}");
+  CHECK_INVALID("[");
+  CHECK_INVALID("{");
+  CHECK_INVALID("{\"a\":");
+  CHECK_INVALID("]");
+  CHECK_INVALID("[1]]");
+}
+
+/* cJSON's nesting limit, kept: 1000 levels inside a value, not 1001. */
+TEST(json_nesting_limit_is_1000_levels) {
+  Buf b = {0};
+  bufRepeat(&b, '[', 1000);
+  bufRepeat(&b, ']', 1000);
+  CHECK(scanWhole(b.z, b.n));
+  free(b.z);
+  b.z = NULL;
+  b.n = b.nAlloc = 0;
+  bufRepeat(&b, '[', 1001);
+  bufRepeat(&b, ']', 1001);
+  CHECK(!scanWhole(b.z, b.n));
+  free(b.z);
+  b.z = NULL;
+  b.n = b.nAlloc = 0;
+  {
+    size_t k;
+    for (k = 0; k < 999; k++) bufAppend(&b, "{\"a\":[");
+    bufAppend(&b, "{}");
+    for (k = 0; k < 999; k++) bufAppend(&b, "]}");
+    CHECK(!scanWhole(b.z, b.n)); /* 1999 levels */
+  }
+  free(b.z);
+  {
+    Parsed r = parse("{\"data\":[{\"errorDetails\":[[1]]}],\"metadata\":{}}");
+    REQUIRE_ROWS(r, 1);
+    CHECK_TEXT(r.pRows, 0, SETTER_FIELD_ERROR_DETAILS, "[[1]]");
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(json_scan_reports_where_the_value_ends_and_why_it_stopped) {
+  char zErr[SETTER_PARSE_ERR_MAX];
+  size_t iEnd = 99;
+  CHECK_EQ_INT(setterJsonScan("  [1, 2] ,x", 11, &iEnd, zErr, sizeof zErr), SETTER_PARSE_OK);
+  CHECK_EQ_INT(iEnd, 8);
+  CHECK_EQ_STR(zErr, "");
+  CHECK_EQ_INT(setterJsonScan("[1, 2 x", 7, &iEnd, zErr, sizeof zErr), SETTER_PARSE_MALFORMED);
+  CHECK_EQ_INT(iEnd, 6);
+  CHECK_EQ_STR(zErr, "invalid JSON at byte 6, in the value");
+  CHECK_EQ_INT(setterJsonScan("[1, 2", 5, &iEnd, zErr, sizeof zErr), SETTER_PARSE_MALFORMED);
+  CHECK_EQ_STR(zErr, "response ends early at byte 5, in the value");
+  CHECK_EQ_INT(setterJsonScan("[1, 2", 5, &iEnd, NULL, 0), SETTER_PARSE_MALFORMED);
+}
+
+/* Numbers cJSON let through are refused: raw_json keeps the wire text, and
+** SQLite's json functions refuse 01 or 1. as cJSON did not. */
+TEST(message_values_cjson_tolerated_but_rfc_8259_refuses_are_errors) {
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":01}]}"), "expected '}' at byte 23, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":1.}]}"), "invalid JSON at byte 24, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"messageId\":-.5}]}"), "invalid JSON at byte 23, in data[0]");
+  CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"\\u00G9\"}]}"), "invalid JSON at byte 21");
+  {
+    /* and the long number cJSON cut at 63 characters is read whole */
+    Parsed r = parse("{\"data\":[{\"messageId\":"
+                     "12345678901234567890123456789012345678901234567890123456789012345678901234567890}]}");
+    REQUIRE_ROWS(r, 1);
+    CHECK_TEXT(r.pRows, 0, SETTER_FIELD_MESSAGE_ID,
+               "12345678901234567890123456789012345678901234567890123456789012345678901234567890");
+    setterRowsUnref(r.pRows);
+  }
+}
+
+TEST(escaped_member_names_longer_than_any_field_are_read_and_ignored) {
+  Buf b = {0};
+  Parsed r;
+  size_t k;
+  bufAppend(&b, "{\"data\":[{\"");
+  for (k = 0; k < 200; k++) bufAppend(&b, "\\u0061");
+  bufAppend(&b, "\":1,\"\\u0063ontent\":\"x\"}],\"\\u006detadata\":{\"\\u0063ontextStartsAt\":\"t\"}}");
+  r = parseN(b.z, b.n, SETTER_FIELD_ALL);
+  free(b.z);
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(r.pRows, 0, SETTER_FIELD_CONTENT, "x");
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "t");
+  setterRowsUnref(r.pRows);
+}
+
+TEST(context_starts_at_is_decoded_and_the_last_one_wins) {
+  Parsed r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":\"a\\u00e9\\n\","
+                   "\"contextStartsAt\":\"2024\\/01\"}}");
+  REQUIRE_ROWS(r, 0);
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "2024/01");
+  setterRowsUnref(r.pRows);
+  r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":\"x\",\"contextStartsAt\":null}}");
+  REQUIRE_ROWS(r, 0);
+  CHECK(r.pRows->zContextStartsAt == NULL);
+  setterRowsUnref(r.pRows);
+  r = parse("{\"metadata\":{\"contextStartsAt\":\"x\"},\"data\":[],\"metadata\":[1]}");
+  REQUIRE_ROWS(r, 0);
+  CHECK(r.pRows->zContextStartsAt == NULL);
+  setterRowsUnref(r.pRows);
+}
+
 int main(void) {
   RUN(doc_example_maps_every_field);
   RUN(mock_fixture_1234567890_maps_every_field_of_three_messages);
@@ -1299,5 +1668,20 @@ int main(void) {
   RUN(api_error_message_reads_only_the_given_length);
   RUN(u0000_escape_keeps_the_rest_of_the_string);
   RUN(lone_surrogate_becomes_replacement_character_not_an_error);
+  RUN(raw_control_character_in_a_string_is_refused_naming_the_byte);
+  RUN(every_byte_below_0x20_raw_in_a_string_is_refused_and_escaped_ones_are_not);
+  RUN(control_bytes_between_tokens_other_than_json_white_space_are_refused);
+  RUN(return_codes_are_named);
+  RUN(many_empty_messages_pass_max_row_bytes_and_are_refused);
+  RUN(rows_never_exceed_max_row_bytes_whatever_the_bound);
+  RUN(a_big_string_or_context_alone_passes_max_row_bytes);
+  RUN(json_numbers_follow_the_rfc_grammar);
+  RUN(json_strings_escapes_and_literals);
+  RUN(json_arrays_and_objects);
+  RUN(json_nesting_limit_is_1000_levels);
+  RUN(json_scan_reports_where_the_value_ends_and_why_it_stopped);
+  RUN(message_values_cjson_tolerated_but_rfc_8259_refuses_are_errors);
+  RUN(escaped_member_names_longer_than_any_field_are_read_and_ignored);
+  RUN(context_starts_at_is_decoded_and_the_last_one_wins);
   return unitReport();
 }
