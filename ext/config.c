@@ -11,7 +11,7 @@
 **   max_retries          3                            0 .. 10
 **   concurrency          8                            1 .. 64
 **   cache_ttl            0 (off)                      0 .. 2592000 seconds
-**   max_response_bytes   268435456 (256 MiB)          1024 .. 4294967295
+**   max_response_bytes   268435456 (256 MiB)          1024 .. 2000000000
 **   max_lookups          100000                       1 .. 100000000
 **   ca_bundle            (system CAs)                 a readable regular file
 **   progress             auto                         0, 1 or auto
@@ -39,6 +39,9 @@
 #include "cache.h"
 #include "sanitize.h"
 
+/* SQLite's allocator, which holds bodies and rows (alloc.h), allocates at
+** most 0x7fffff00 bytes at once: stay below it. */
+#define SETTER_MAX_RESPONSE_BYTES_LIMIT 2000000000
 #define API_KEY_MIN_BYTES 8
 #define API_KEY_MAX_BYTES 4096
 #define API_KEY_SHOWN_MIN_CHARS 16 /* longer keys read back with their last 4 characters */
@@ -86,7 +89,7 @@ static const SettingDef aSetting[] = {
     {"cache_ttl", SETTING_INT, offsetof(SetterSettings, cacheTtl), 0, 2592000, 0, NULL,
      "seconds to keep answers across statements (0: off), at most 64 MiB"},
     {"max_response_bytes", SETTING_INT, offsetof(SetterSettings, maxResponseBytes), 1024,
-     4294967295LL, 268435456, NULL,
+     SETTER_MAX_RESPONSE_BYTES_LIMIT, 268435456, NULL,
      "largest answer, in bytes on the wire and again in bytes of rows built from it"},
     {"max_lookups", SETTING_INT, offsetof(SetterSettings, maxLookups), 1, 100000000, 100000, NULL,
      "most distinct lookups (bot x contact) one table reference may make"},

@@ -62,14 +62,14 @@ SELECT setter_config('connect_timeout_ms', 1), setter_config('connect_timeout_ms
 SELECT setter_config('max_retries', 0), setter_config('max_retries', 10);
 SELECT setter_config('concurrency', 1), setter_config('concurrency', 64);
 SELECT setter_config('cache_ttl', 0), setter_config('cache_ttl', 2592000);
-SELECT setter_config('max_response_bytes', 1024), setter_config('max_response_bytes', 4294967295);
+SELECT setter_config('max_response_bytes', 1024), setter_config('max_response_bytes', 2000000000);
 -- expect:
 -- 1|3600000
 -- 1|600000
 -- 0|10
 -- 1|64
 -- 0|2592000
--- 1024|4294967295
+-- 1024|2000000000
 
 -- case: config: an integer setting given as decimal text is accepted as that integer
 -- requests: 0
