@@ -157,7 +157,7 @@ tsan:
 	@sh scripts/install-deps.sh build test sanitize
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(TSAN_DIR)
-	clang $(BASE_CFLAGS) $(TSAN_FLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(TSAN_FLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
 	clang $(BASE_CFLAGS) $(TSAN_FLAGS) -o $(TSAN_DIR)/thread_test tests/unit/thread_test.c \
 	  -lsqlite3 -lpthread
 	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --timeout-scale 5 \
