@@ -12,7 +12,8 @@
 **     hardening a connection before opening an untrusted file), the
 **     setter_config() function still works, reading and writing: the
 **     connection's state lives as long as its longest-lived registration.
-**     Under valgrind or ASan a use after free is a failure.
+**     Under valgrind or ASan a use after free is a failure.  Loading the
+**     extension again then changes nothing (the tables stay dropped).
 **   - allocation failures, as SQLite tests itself: an allocator installed
 **     with SQLITE_CONFIG_MALLOC fails the Nth allocation, for N = 1, 2, 3 ...
 **     until a run completes without reaching N.  Each scenario (loading the
@@ -157,6 +158,12 @@ TEST(setter_config_works_after_drop_modules) {
   free(zValue);
   zValue = firstValue(db, "SELECT setter_config('api_key')");
   CHECK(zValue != NULL && strncmp(zValue, "****", 4) == 0);
+  free(zValue);
+  /* loading again changes nothing: the dropped tables stay dropped */
+  CHECK(sqlite3_load_extension(db, zExtPath, "sqlite3_setter_init", &zErr) == SQLITE_OK);
+  CHECK(runSql(db, "SELECT count(*) FROM setter_conversations(123, '1234567890')") != SQLITE_OK);
+  zValue = firstValue(db, "SELECT setter_config('timeout_ms')");
+  CHECK_EQ_STR(zValue, "1500");
   free(zValue);
   CHECK(sqlite3_close(db) == SQLITE_OK);
   sqlite3_free(zErr);
