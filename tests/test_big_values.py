@@ -22,22 +22,14 @@ import sqlite3
 import sys
 import threading
 
-KEY = os.environ["TEST_API_KEY"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check  # noqa: E402
+import harness  # noqa: E402
+
 EXT = os.environ["TEST_EXT"]
 CHUNK = b"a" * (1 << 20)
 content_bytes = 2 ** 31 + 16
 
-passed = failed = 0
-
-
-def check(ok, title, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   %s" % title)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (title, ("\n     " + detail) if detail else ""))
 
 
 class BigHandler(http.server.BaseHTTPRequestHandler):
@@ -80,9 +72,7 @@ def main():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BigHandler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        db = sqlite3.connect(":memory:")
-        db.enable_load_extension(True)
-        db.load_extension(EXT)
+        db = harness.connect(EXT)
         db.execute("SELECT setter_config('base_url', ?), setter_config('max_retries', 0)",
                    ("http://127.0.0.1:%d" % httpd.server_address[1],)).fetchall()
         for largest in (4294967295, 2000000000):  # the old range, then the present one
@@ -111,8 +101,7 @@ def main():
     finally:
         httpd.shutdown()
         httpd.server_close()
-    print("big values: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.report("big_values")
 
 
 if __name__ == "__main__":

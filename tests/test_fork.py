@@ -339,28 +339,8 @@ def run_module(module, argv):
 
 
 def start_slow_mock(latency_ms=LATENCY_MS):
-    """A mock of our own with latency (test_python's _start_mock, plus --latency-ms)."""
-    fd, port_file = tempfile.mkstemp(prefix="setter-forktest-port-")
-    os.close(fd)
-    os.unlink(port_file)
-    proc = subprocess.Popen(
-        [sys.executable, os.path.join(base.ROOT, "tests", "mock_api.py"), "--port", "0",
-         "--port-file", port_file, "--key", base.KEY, "--quiet",
-         "--latency-ms", str(latency_ms)], stdin=subprocess.DEVNULL, cwd=base.ROOT)
-    base._started.append(proc)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            with open(port_file) as f:
-                text = f.read()
-            if text.endswith("\n"):
-                return int(text)
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
-        time.sleep(0.05)
-    raise RuntimeError("mock_api.py did not write its port file within 15 s")
+    """A mock of our own with latency."""
+    return base.harness.start_mock(base.KEY, ["--latency-ms", str(latency_ms)])
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ Output: one `FAIL name` block per failing test, then `N passed, N failed` alone 
 
 import os
 import pty
-import re
 import select
 import signal
 import sqlite3

@@ -16,44 +16,22 @@ COPY is a second build of the extension, without suffix, made with another versi
 
 The last line is `N passed, N failed`; the exit status is 1 when something failed.
 """
-import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check  # noqa: E402
+import harness  # noqa: E402
 
 PORT = int(os.environ["TEST_MOCK_PORT"])
 KEY = os.environ["TEST_API_KEY"]
 EXT = os.environ["TEST_EXT"]
-MOCK = "http://127.0.0.1:%d" % PORT
-
-passed = failed = 0
-
-
-def check(ok, title, detail=""):
-    global passed, failed
-    detail = detail.replace(KEY, "<the key>")
-    if ok:
-        passed += 1
-        print("ok   %s" % title)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (title, ("\n     " + detail) if detail else ""))
 
 
 def mock(path, method="GET"):
-    req = urllib.request.Request(MOCK + path, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-def connect(ext):
-    db = sqlite3.connect(":memory:")
-    db.enable_load_extension(True)
-    db.load_extension(ext)
-    return db
+    return harness.mock(PORT, path, method)
 
 
 def test_exports():
@@ -75,7 +53,7 @@ def user_agents():
 
 def test_two_builds_in_one_process(copy):
     mock("/__mock/reset", "POST")
-    first, second = connect(EXT), connect(copy)
+    first, second = harness.connect(EXT), harness.connect(copy)
     v1 = first.execute("SELECT setter_version()").fetchone()[0]
     v2 = second.execute("SELECT setter_version()").fetchone()[0]
     check(v1 != v2 and v2 == "9.9.9-copy", "each connection reports its own build's version",
@@ -95,7 +73,7 @@ def test_two_builds_in_one_process(copy):
 
 
 def test_second_build_into_the_same_connection(copy):
-    db = connect(EXT)
+    db = harness.connect(EXT)
     db.execute("SELECT setter_config('timeout_ms', 1234)").fetchall()
     db.load_extension(copy)
     db.load_extension(EXT)
@@ -123,8 +101,7 @@ def main():
             test()
         except Exception as e:      # a crash of the test itself counts as one failure
             check(False, "a test ran to the end", "%s: %s" % (type(e).__name__, e))
-    print("library: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.report("library")
 
 
 if __name__ == "__main__":

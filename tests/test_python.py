@@ -21,7 +21,6 @@ The API key never appears in the output: every line printed goes through `redact
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import tempfile
 import time
 import unittest
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 
 ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_KEY = "test-key-0123456789abcdef"
@@ -40,7 +42,6 @@ EXT = None          # extension path without suffix
 PORT = None         # API mock port
 EVIL_PORT = None    # evil mock port (another key; must never see a request)
 BASE_URL = None
-_started = []       # mock processes this file started itself
 
 # No proxy for the mock, whatever the environment says.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -57,38 +58,10 @@ def redact(text):
 # ------------------------------------------------------------------------------------------
 
 def _start_mock(key):
-    fd, port_file = tempfile.mkstemp(prefix="setter-pytest-port-")
-    os.close(fd)
-    os.unlink(port_file)
-    proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests", "mock_api.py"), "--port", "0",
-         "--port-file", port_file, "--key", key, "--quiet"],
-        stdin=subprocess.DEVNULL, cwd=ROOT)
-    _started.append(proc)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            with open(port_file) as f:
-                text = f.read()
-            if text.endswith("\n"):
-                return int(text)
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
-        time.sleep(0.05)
-    raise RuntimeError("mock_api.py did not write its port file within 15 s")
+    return harness.start_mock(key)
 
 
-def stop_mocks():
-    for proc in _started:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+stop_mocks = harness.stop_mocks
 
 
 def setup_environment():

@@ -26,8 +26,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
-import sqlite3
 import ssl
 import subprocess
 import sys
@@ -36,46 +34,23 @@ import threading
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check, error_of  # noqa: E402
+import harness  # noqa: E402
+
 PORT = int(os.environ["TEST_MOCK_PORT"])
 KEY = os.environ["TEST_API_KEY"]
 EXT = os.environ["TEST_EXT"]
-MOCK = "http://127.0.0.1:%d" % PORT
-
-passed = failed = 0
-
-
-def check(ok, title, detail=""):
-    global passed, failed
-    detail = detail.replace(KEY, "<the key>")
-    if ok:
-        passed += 1
-        print("ok   %s" % title)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (title, ("\n     " + detail) if detail else ""))
 
 
 def mock(path, method="GET"):
-    req = urllib.request.Request(MOCK + path, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
+    return harness.mock(PORT, path, method)
 
 
 def connect():
-    db = sqlite3.connect(":memory:")
-    db.enable_load_extension(True)
-    db.load_extension(EXT)
+    db = harness.connect(EXT)
     db.enable_load_extension(False)
     return db
-
-
-def error_of(db, sql, args=()):
-    """The error text of a statement that must fail (None if it did not fail)."""
-    try:
-        db.execute(sql, args).fetchall()
-    except sqlite3.Error as e:
-        return str(e)
-    return None
 
 
 def has_control(text):
@@ -299,8 +274,7 @@ def main():
             test()
         except Exception as e:      # a crash of the test itself counts as one failure
             check(False, "%s ran to the end" % test.__name__, "%s: %s" % (type(e).__name__, e))
-    print("security: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.report("security")
 
 
 if __name__ == "__main__":

@@ -25,11 +25,12 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 
 ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_KEY = "test-key-0123456789abcdef"
@@ -37,7 +38,6 @@ README_EXT = "dist/setter.so"
 
 KEY = None
 EXT_SO = None
-_started = []
 
 
 def redact(text):
@@ -45,37 +45,10 @@ def redact(text):
 
 
 def start_mock():
-    fd, port_file = tempfile.mkstemp(prefix="setter-sqlite-utils-port-")
-    os.close(fd)
-    os.unlink(port_file)
-    proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests", "mock_api.py"), "--port", "0",
-         "--port-file", port_file, "--key", KEY, "--quiet"], stdin=subprocess.DEVNULL, cwd=ROOT)
-    _started.append(proc)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            with open(port_file) as f:
-                text = f.read()
-            if text.endswith("\n"):
-                return int(text)
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
-        time.sleep(0.05)
-    raise RuntimeError("mock_api.py did not write its port file within 15 s")
+    return harness.start_mock(KEY)
 
 
-def stop_mocks():
-    for proc in _started:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+stop_mocks = harness.stop_mocks
 
 
 def setup_environment():

@@ -1,0 +1,108 @@
+"""harness.py - what the Python test programs share (standard library only).
+
+    import harness
+    harness.check(ok, "what it proves", "detail shown when it failed")
+    port = harness.start_mock(key, ["--latency-ms", "50"])   # a mock of one's own
+    ...
+    harness.stop_mocks()
+    sys.exit(harness.report("security"))      # prints "security: N passed, N failed"
+
+check() never prints the API key of the run (TEST_API_KEY): it is replaced in every detail.
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+passed = failed = 0
+_started = []  # mock processes started by start_mock()
+
+
+def check(ok, title, detail=""):
+    """Counts one check and prints `ok   title` or `FAIL title` with the detail below it."""
+    global passed, failed
+    key = os.environ.get("TEST_API_KEY")
+    if key:
+        detail = detail.replace(key, "<the key>")
+    if ok:
+        passed += 1
+        print("ok   %s" % title)
+    else:
+        failed += 1
+        print("FAIL %s%s" % (title, ("\n     " + detail.replace("\n", "\n     ")) if detail else ""))
+    sys.stdout.flush()
+
+
+def report(label):
+    """Prints the closing `label: N passed, N failed` (label one word, as tests/run.py reads
+    it); returns the exit status."""
+    print("%s: %d passed, %d failed" % (label, passed, failed))
+    return 1 if failed else 0
+
+
+def start_mock(key, extra_args=()):
+    """Starts tests/mock_api.py on a free port with this key; returns the port."""
+    fd, port_file = tempfile.mkstemp(prefix="setter-test-port-")
+    os.close(fd)
+    os.unlink(port_file)
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "tests", "mock_api.py"), "--port", "0",
+         "--port-file", port_file, "--key", key, "--quiet"] + list(extra_args),
+        stdin=subprocess.DEVNULL, cwd=ROOT)
+    _started.append(proc)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with open(port_file) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return int(text)
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
+        time.sleep(0.05)
+    raise RuntimeError("mock_api.py did not write its port file within 15 s")
+
+
+def stop_mocks():
+    """Stops every mock start_mock() started."""
+    for proc in _started:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def mock(port, path, method="GET"):
+    """The JSON answer of a mock control endpoint (/__mock/log, /__mock/reset...)."""
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                 data=b"" if method == "POST" else None)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def connect(ext, path=":memory:"):
+    """A connection with the extension loaded (extension loading left on)."""
+    db = sqlite3.connect(path)
+    db.enable_load_extension(True)
+    db.load_extension(ext)
+    return db
+
+
+def error_of(db, sql, args=()):
+    """The error text of a statement that must fail (None if it did not fail)."""
+    try:
+        db.execute(sql, args).fetchall()
+    except sqlite3.Error as e:
+        return str(e)
+    return None
