@@ -718,6 +718,69 @@ class TestCursorLifecycle(SetterTest):
 # A small runner: one FAIL block per failure, last line exactly "N passed, N failed"
 # ------------------------------------------------------------------------------------------
 
+class TestReviewStatementScope(SetterTest):
+    """Adversarial review: one statement must make one request per lookup, whatever else
+    runs on the connection (README: 'so one statement never sees two versions')."""
+
+    Q_LAZY = ("SELECT crm.rowid,"
+              " (SELECT group_concat(content) FROM setter_conversations(777, 'b')),"
+              " CASE WHEN crm.rowid = 4 THEN (SELECT group_concat(message_id || ':' || content)"
+              "   FROM setter_conversations(777, 'b')) END"
+              " FROM crm")
+
+    def test_review_lazy_subquery_while_another_cursor_is_half_read_makes_one_request(self):
+        self.conn.execute("CREATE TABLE crm(phone)")
+        self.conn.executemany("INSERT INTO crm VALUES (?)", [("b",), ("c",), ("d",), ("e",)])
+        a = self.conn.execute(self.Q_LAZY)
+        a.fetchone()
+        b = self.conn.execute("SELECT phone FROM crm")   # another statement left half read
+        b.fetchone()
+        rows = a.fetchall()
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(mock_requests(), 1, "the statement fetched (777, 'b') more than once")
+
+    def test_review_statement_reprepared_after_a_view_change_makes_one_request(self):
+        c = self.conn
+        c.execute("CREATE VIEW v2 AS SELECT message_id AS x FROM setter_conversations(777, 'b')")
+        q = ("SELECT (SELECT group_concat(content) FROM setter_conversations(777, 'b')),"
+             " (SELECT group_concat(x) FROM v2)")
+        c.execute(q).fetchall()
+        c.execute("DROP VIEW v2")
+        c.execute("CREATE VIEW v2 AS SELECT json_extract(raw_json, '$.content') AS x"
+                  " FROM setter_conversations(777, 'b')")
+        mock_reset()
+        c.execute(q).fetchall()          # Python's statement cache: the same statement, re-prepared
+        self.assertEqual(mock_requests(), 1, "the re-prepared statement fetched (777, 'b') twice")
+
+    def test_review_half_read_setter_config_cursor_does_not_open_the_guard_for_a_check(self):
+        if not EVIL_PORT:
+            self.skipTest("needs the evil mock")
+        path = os.path.join(tempfile.mkdtemp(), "hostile.db")
+        d = sqlite3.connect(path)
+        d.execute("CREATE TABLE c(a CHECK (1))")
+        d.execute("PRAGMA writable_schema = ON")
+        d.execute("UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config("
+                  "''base_url'', ''http://127.0.0.1:%d'') IS NOT NULL))' WHERE name = 'c'"
+                  % EVIL_PORT)
+        d.commit()
+        d.close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()   # schema read first
+            conn.enable_load_extension(True)
+            conn.load_extension(EXT)
+            reading = conn.execute("SELECT setter_config('timeout_ms')")   # not read to the end
+            try:
+                conn.execute("INSERT INTO c VALUES (1)")
+            except sqlite3.OperationalError:
+                pass
+            self.assertEqual(conn.execute("SELECT setter_config('base_url')").fetchone()[0],
+                             BASE_URL)
+            del reading
+        finally:
+            conn.close()
+
+
 class CountingResult(unittest.TestResult):
     def __init__(self, verbose):
         super().__init__()
