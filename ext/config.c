@@ -114,61 +114,111 @@ static int isIdentifierChar(char c) {
   return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
 }
 
-static int isCallOfSetterConfig(const char *zName, size_t nName, const char *zAfter) {
-  if (nName != 13 || sqlite3_strnicmp(zName, "setter_config", 13) != 0) return 0;
-  while (isspace((unsigned char)*zAfter)) zAfter++;
-  return *zAfter == '(';
+/* Skips a quoted token or comment at z; returns what follows it, or z
+** itself when z starts neither. */
+static const char *skipQuotedOrComment(const char *z) {
+  if (*z == '\'' || *z == '"' || *z == '`' || *z == '[') {
+    char cClose = *z == '[' ? ']' : *z;
+    for (z++; *z; z++) {
+      if (*z != cClose) continue;
+      if (cClose != ']' && z[1] == cClose) {
+        z++; /* a doubled quote stays inside */
+        continue;
+      }
+      return z + 1;
+    }
+    return z;
+  }
+  if (z[0] == '-' && z[1] == '-') {
+    while (*z && *z != '\n') z++;
+    return z;
+  }
+  if (z[0] == '/' && z[1] == '*') {
+    for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
+    }
+    return *z ? z + 2 : z;
+  }
+  return z;
 }
 
-/* True if zSql calls setter_config: the name (bare or as a quoted
-** identifier) followed by '(', outside string literals and comments. */
-static int sqlCallsSetterConfig(const char *z) {
+/* z is just after "setter_config" and white space, at '('.  True if this
+** call has two arguments and its first could be zSetting: the string
+** literal 'zSetting', or anything that is not a string literal (a
+** parameter, an expression). */
+static int callSetsSetting(const char *z, const char *zSetting) {
+  const char *zFirst = z + 1, *zFirstEnd = NULL;
+  int depth = 0, nComma = 0;
   while (*z) {
-    if (*z == '\'' || *z == '"' || *z == '`' || *z == '[') {
-      char cOpen = *z, cClose = *z == '[' ? ']' : *z;
-      const char *zStart = ++z;
-      for (; *z; z++) {
-        if (*z != cClose) continue;
-        if (cClose != ']' && z[1] == cClose) {
-          z++; /* a doubled quote stays inside */
-          continue;
-        }
-        break;
-      }
-      if (*z == 0) break;
-      if (cOpen != '\'' && isCallOfSetterConfig(zStart, (size_t)(z - zStart), z + 1)) return 1;
-      z++;
-    } else if (z[0] == '-' && z[1] == '-') {
-      while (*z && *z != '\n') z++;
-    } else if (z[0] == '/' && z[1] == '*') {
-      for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
-      }
-      if (*z) z += 2;
+    const char *zNext = skipQuotedOrComment(z);
+    if (zNext != z) {
+      z = zNext;
+      continue;
+    }
+    if (*z == '(') {
+      depth++;
+    } else if (*z == ')' && --depth == 0) {
+      break;
+    } else if (*z == ',' && depth == 1 && nComma++ == 0) {
+      zFirstEnd = z;
+    }
+    z++;
+  }
+  if (*z != ')' || nComma != 1) return 0;
+  while (isspace((unsigned char)*zFirst)) zFirst++;
+  while (zFirstEnd > zFirst && isspace((unsigned char)zFirstEnd[-1])) zFirstEnd--;
+  if (*zFirst != '\'' || skipQuotedOrComment(zFirst) != zFirstEnd) return 1; /* not a literal */
+  return (size_t)(zFirstEnd - zFirst) == strlen(zSetting) + 2 &&
+         strncmp(zFirst + 1, zSetting, strlen(zSetting)) == 0;
+}
+
+/* True if zSql calls setter_config(zSetting, value): the name (bare or as a
+** quoted identifier) followed by '(' and two arguments, the first of which
+** can be zSetting, outside string literals and comments. */
+static int sqlSetsSetting(const char *z, const char *zSetting) {
+  while (*z) {
+    const char *zNext = skipQuotedOrComment(z), *zName = z, *zAfter;
+    size_t nName;
+    if (zNext != z && *z != '"' && *z != '`' && *z != '[') {
+      z = zNext; /* a string literal or a comment */
+      continue;
+    }
+    if (zNext != z) {
+      zName = z + 1; /* a quoted identifier */
+      nName = (size_t)(zNext - z) - 2;
+      z = zNext;
     } else if (isIdentifierChar(*z)) {
-      const char *zStart = z;
       while (isIdentifierChar(*z)) z++;
-      if (isCallOfSetterConfig(zStart, (size_t)(z - zStart), z)) return 1;
+      nName = (size_t)(z - zName);
     } else {
       z++;
+      continue;
     }
+    if (nName != 13 || sqlite3_strnicmp(zName, "setter_config", 13) != 0) continue;
+    for (zAfter = z; isspace((unsigned char)*zAfter); zAfter++) {
+    }
+    if (*zAfter == '(' && callSetsSetting(zAfter, zSetting)) return 1;
   }
   return 0;
 }
 
 /*
-** True if a statement now running on db calls setter_config in its own SQL
-** text.  SQLITE_DIRECTONLY keeps setter_config out of views and triggers,
-** but SQLite 3.40 can still run a DIRECTONLY function named in a CHECK
-** constraint of a database file's schema (tests/sql/40_security.sql shows
-** it).  So a change of settings must also come from a statement whose own
-** text calls setter_config: a schema cannot add a call to that text.  This
-** is the second guard next to the DETERMINISTIC flag (setterConfigRegister).
+** True if a statement now running on db sets zSetting with setter_config in
+** its own SQL text.  SQLITE_DIRECTONLY keeps setter_config out of views and
+** triggers, but SQLite 3.40 can still run a DIRECTONLY function named in a
+** CHECK constraint (or DEFAULT, generated column) of a database file's
+** schema, for instance one read before the extension was loaded
+** (tests/sql/40_security.sql shows it).  So a change of a setting must also
+** come from a statement whose own text calls setter_config with two
+** arguments, the first naming that setting (or a parameter): a schema cannot
+** add a call to that text, and a statement that only reads a setting, or
+** sets another, does not open the way for a hostile CHECK.  This is the
+** second guard next to the DETERMINISTIC flag (setterConfigRegister).
 */
-static int calledByDirectSql(sqlite3 *db) {
+static int calledByDirectSql(sqlite3 *db, const char *zSetting) {
   sqlite3_stmt *pStmt = NULL;
   while ((pStmt = sqlite3_next_stmt(db, pStmt)) != NULL) {
     const char *zSql = sqlite3_stmt_busy(pStmt) ? sqlite3_sql(pStmt) : NULL;
-    if (zSql && sqlCallsSetterConfig(zSql)) return 1;
+    if (zSql && sqlSetsSetting(zSql, zSetting)) return 1;
   }
   return 0;
 }
@@ -414,9 +464,10 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
   }
 }
 
-/* The error text of a refused value: sanitised, with the key never quoted. */
-static char *cleanError(const char *zErr) {
-  return setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, NULL);
+/* Text that quotes a refused value: sanitised, with the API key (should it
+** have been given as another setting's value by mistake) replaced by ****. */
+static char *cleanError(const char *zErr, const char *zKey) {
+  return setterSanitize(zErr, strlen(zErr), CONFIG_ERROR_MAX_BYTES, zKey);
 }
 
 static void clearEnvError(SetterSettings *p, int iSetting) {
@@ -444,12 +495,12 @@ static int applyEnvironment(SetterSettings *p, int iSetting) {
   envName(pDef, zEnv, sizeof zEnv);
   zValue = getenv(zEnv);
   clearEnvError(p, iSetting);
-  if (zValue == NULL || (zValue[0] == 0 && pDef->eKind != SETTING_KEY)) return SQLITE_OK;
+  if (zValue == NULL || zValue[0] == 0) return SQLITE_OK; /* empty means unset */
   rc = applySetting(p, pDef, zValue, &zErr);
   p->aSource[iSetting] = SOURCE_ENVIRONMENT;
   if (rc == SQLITE_OK) return SQLITE_OK;
   if (rc == SQLITE_NOMEM || zErr == NULL) return SQLITE_NOMEM;
-  zClean = cleanError(zErr);
+  zClean = cleanError(zErr, p->zApiKey);
   sqlite3_free(zErr);
   if (zClean == NULL) return SQLITE_NOMEM;
   p->azEnvError[iSetting] =
@@ -471,9 +522,11 @@ int setterSettingsInit(SetterSettings *p) {
       return SQLITE_NOMEM; /* defaults are valid */
     }
   }
-  /* api_key_file before api_key, so that SETTER_API_KEY wins. */
+  /* api_key_file, then api_key (so that SETTER_API_KEY wins), then the
+  ** rest: a key known first is redacted from their errors. */
   for (i = 1; i <= N_SETTING; i++) {
-    if (applyEnvironment(p, i % N_SETTING) != SQLITE_OK) return SQLITE_NOMEM;
+    int iSetting = i == 1 ? 1 : i == 2 ? 0 : i - 1;
+    if (applyEnvironment(p, iSetting) != SQLITE_OK) return SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -542,7 +595,13 @@ static void resultSetting(sqlite3_context *ctx, SetterSettings *p, int iSetting)
         sqlite3_result_text(ctx, zMasked, -1, sqlite3_free);
       }
     } else {
-      sqlite3_result_text(ctx, zGiven, -1, SQLITE_TRANSIENT);
+      /* the key, given here by mistake, is never shown */
+      char *zShown = setterSanitize(zGiven, strlen(zGiven), strlen(zGiven), p->zApiKey);
+      if (zShown == NULL) {
+        sqlite3_result_error_nomem(ctx);
+      } else {
+        sqlite3_result_text(ctx, zShown, -1, sqlite3_free);
+      }
     }
   } else if (pDef->eKind == SETTING_PROGRESS && p->progress == SETTER_PROGRESS_AUTO) {
     sqlite3_result_text(ctx, "auto", -1, SQLITE_STATIC);
@@ -574,8 +633,8 @@ static void configCache(sqlite3_context *ctx, SetterConn *pConn, int argc, sqlit
   }
 }
 
-static void resultConfigError(sqlite3_context *ctx, char *zErr) {
-  char *zClean = cleanError(zErr);
+static void resultConfigError(sqlite3_context *ctx, char *zErr, const char *zKey) {
+  char *zClean = cleanError(zErr, zKey);
   char *zMsg = zClean ? sqlite3_mprintf("setter_config: %s", zClean) : NULL;
   if (zMsg == NULL) {
     sqlite3_result_error_nomem(ctx);
@@ -602,7 +661,7 @@ static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqli
                ? sqlite3_mprintf("%s", zKeyRule)
                : sqlite3_mprintf("%s must not contain a NUL character", pDef->zName);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  } else if (!calledByDirectSql(pConn->db)) {
+  } else if (!calledByDirectSql(pConn->db, pDef->zName)) {
     zErr = sqlite3_mprintf(
         "settings can be changed only by a statement that itself calls "
         "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
@@ -631,7 +690,7 @@ static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqli
     sqlite3_free(zErr);
     sqlite3_result_error_nomem(ctx);
   } else {
-    resultConfigError(ctx, zErr);
+    resultConfigError(ctx, zErr, pConn->settings.zApiKey);
   }
   return rc;
 }
@@ -658,7 +717,7 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (zErr == NULL) {
       sqlite3_result_error_nomem(ctx);
     } else {
-      resultConfigError(ctx, zErr);
+      resultConfigError(ctx, zErr, pConn->settings.zApiKey);
     }
     return;
   }
@@ -691,6 +750,10 @@ static int settingsConnect(sqlite3 *db, void *pAux, int argc, const char *const 
   (void)argc;
   (void)argv;
   (void)pzErr;
+  /* what a view or trigger in a database file must never read (like
+  ** setter_config(name)): settings, contacts looked up */
+  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if (rc != SQLITE_OK) return rc;
   rc = sqlite3_declare_vtab(db,
                             "CREATE TABLE x(name TEXT, value, default_value, source TEXT,"
                             " description TEXT)");

@@ -135,6 +135,10 @@ static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const 
   (void)argc;
   (void)argv;
   (void)pzErr;
+  /* what a view or trigger in a database file must never read (like
+  ** setter_config(name)): settings, contacts looked up */
+  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if (rc != SQLITE_OK) return rc;
   rc = sqlite3_declare_vtab(db,
                             "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT,"
                             " status INTEGER, attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER,"

@@ -1,99 +1,143 @@
 /*
-** scope.c - statement scopes for the statement cache (see scope.h).
+** scope.c - statement ids, the fields each statement reads, and the
+** statement caches (see scope.h).
 **
-** A scope is keyed by the sorted list of the connection's busy statements
-** (sqlite3_next_stmt, sqlite3_stmt_busy) at the time its first cursor
-** opened.  The list of scopes is short: one per statement running at once.
-** The noted fields are a list of (statement, fields), pruned of finalized
-** statements whenever a statement is prepared.
+** The prepares seen are a ring of the last SCOPE_PREPARES (id, statement
+** object, fields); the newest is the one being prepared, if any.  The live
+** scopes are a short list: one per statement whose cursors are open.
 */
 #include "scope.h"
 
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#define SCOPE_PREPARES 1024
+#define SCOPE_MAX_ID ((1u << SETTER_SCOPE_ID_BITS) - 1u)
+
+typedef struct SetterPrepare {
+  unsigned int id;     /* 0: slot unused */
+  sqlite3_stmt *pStmt; /* the statement object being prepared (an address only) */
+  unsigned int mask;   /* fields its references read */
+} SetterPrepare;
+
+struct SetterStatementFields {
+  SetterPrepare a[SCOPE_PREPARES];
+  int iNewest; /* slot of the newest prepare */
+  unsigned int lastId;
+};
+
 struct SetterScope {
-  sqlite3_stmt **apStmt; /* the busy statements, sorted by address */
-  int nStmt;
-  int nCursor;        /* open cursors in this scope */
-  int nSingleFetches; /* xFilters that fetched exactly one lookup (see setterScopeSingleFetch) */
+  unsigned int id; /* the statement's id; 0: a scope of one cursor */
+  int nCursor;     /* cursors in this scope */
+  int nSingleFetches;
   SetterCache *pCache;
   SetterScope *pNext;
 };
 
-struct SetterStatementFields {
-  sqlite3_stmt *pStmt;
-  unsigned int mask;
-  int bPrepared; /* seen with its SQL text: a new prepare at this address is a new statement */
-  SetterStatementFields *pNext;
-};
-
-static int compareAddresses(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (sqlite3_stmt *const *)a, y = (uintptr_t) * (sqlite3_stmt *const *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* The busy statements of db, sorted; *pn gets their number. */
-static sqlite3_stmt **busyStatements(sqlite3 *db, int *pn) {
-  sqlite3_stmt *pStmt = NULL, **a = NULL;
-  int n = 0, nAlloc = 0;
+/* The statement the user prepared, if a prepare is under way: the oldest of
+** the newest statements that are neither running nor have SQL text yet (a
+** trigger's program is prepared in a newer one).  NULL if none. */
+static sqlite3_stmt *statementUnderPreparation(sqlite3 *db) {
+  sqlite3_stmt *pStmt = NULL, *pFound = NULL;
   while ((pStmt = sqlite3_next_stmt(db, pStmt)) != NULL) {
-    if (!sqlite3_stmt_busy(pStmt)) continue;
-    if (n == nAlloc) {
-      sqlite3_stmt **aNew;
-      nAlloc = nAlloc ? nAlloc * 2 : 4;
-      aNew = sqlite3_realloc64(a, (sqlite3_uint64)nAlloc * sizeof(*a));
-      if (aNew == NULL) {
-        sqlite3_free(a);
-        return NULL;
-      }
-      a = aNew;
-    }
-    a[n++] = pStmt;
+    if (sqlite3_sql(pStmt) != NULL || sqlite3_stmt_busy(pStmt)) break;
+    pFound = pStmt;
   }
-  if (a == NULL) a = sqlite3_malloc(sizeof(*a)); /* none busy: an empty, non-NULL list */
-  if (a) qsort(a, (size_t)n, sizeof(*a), compareAddresses);
-  *pn = n;
-  return a;
+  return pFound;
 }
 
-SetterScope *setterScopeOpen(SetterConn *pConn) {
-  int nStmt = 0;
-  sqlite3_stmt **apStmt = busyStatements(pConn->db, &nStmt);
+unsigned int setterScopeNoteFields(SetterConn *pConn, unsigned int mask) {
+  SetterStatementFields *p = pConn->pStatementFields;
+  sqlite3_stmt *pStmt = statementUnderPreparation(pConn->db);
+  SetterPrepare *pNewest;
+  if (pStmt == NULL) return 0;
+  if (p == NULL) {
+    p = pConn->pStatementFields = sqlite3_malloc(sizeof(*p));
+    if (p == NULL) return 0; /* then each cursor has a scope of its own */
+    memset(p, 0, sizeof(*p));
+  }
+  pNewest = &p->a[p->iNewest];
+  if (pNewest->id == 0 || pNewest->pStmt != pStmt) {
+    /* a new prepare (at an address reused since, the prepares merge: the
+    ** first was finalized, so they never run at the same time) */
+    p->iNewest = (p->iNewest + 1) % SCOPE_PREPARES;
+    pNewest = &p->a[p->iNewest];
+    p->lastId = p->lastId % SCOPE_MAX_ID + 1;
+    pNewest->id = p->lastId;
+    pNewest->pStmt = pStmt;
+    pNewest->mask = 0;
+  }
+  pNewest->mask |= mask;
+  return pNewest->id;
+}
+
+unsigned int setterScopeFields(SetterConn *pConn, unsigned int id) {
+  SetterStatementFields *p = pConn->pStatementFields;
+  int i, k;
+  if (p == NULL || id == 0) return 0;
+  for (k = 0, i = p->iNewest; k < SCOPE_PREPARES;
+       k++, i = (i + SCOPE_PREPARES - 1) % SCOPE_PREPARES) {
+    if (p->a[i].id == id) return p->a[i].mask;
+  }
+  return 0;
+}
+
+SetterScope *setterScopeAcquire(SetterConn *pConn, unsigned int id) {
   SetterScope *p;
-  if (apStmt == NULL) return NULL;
-  for (p = pConn->pScopes; p; p = p->pNext) {
-    if (p->nStmt == nStmt && memcmp(p->apStmt, apStmt, (size_t)nStmt * sizeof(*apStmt)) == 0) {
-      sqlite3_free(apStmt);
+  for (p = pConn->pScopes; id && p; p = p->pNext) {
+    if (p->id == id) {
       p->nCursor++;
       return p;
     }
   }
   p = sqlite3_malloc(sizeof(*p));
-  if (p == NULL || (p->pCache = setterCacheNew(0)) == NULL) {
+  if (p == NULL) return NULL;
+  memset(p, 0, sizeof(*p));
+  p->pCache = setterCacheNew(0);
+  if (p->pCache == NULL) {
     sqlite3_free(p);
-    sqlite3_free(apStmt);
     return NULL;
   }
-  p->apStmt = apStmt;
-  p->nStmt = nStmt;
+  p->id = id;
   p->nCursor = 1;
-  p->nSingleFetches = 0;
   p->pNext = pConn->pScopes;
   pConn->pScopes = p;
   return p;
 }
 
-void setterScopeClose(SetterConn *pConn, SetterScope *pScope) {
+void setterScopeRelease(SetterConn *pConn, SetterScope *pScope) {
   SetterScope **pp;
   if (pScope == NULL || --pScope->nCursor > 0) return;
   for (pp = &pConn->pScopes; *pp && *pp != pScope; pp = &(*pp)->pNext) {
   }
   if (*pp) *pp = pScope->pNext;
   setterCacheFree(pScope->pCache);
-  sqlite3_free(pScope->apStmt);
   sqlite3_free(pScope);
+}
+
+int setterScopeHoldAll(SetterConn *pConn, SetterScope ***papHeld, int *pnHeld) {
+  SetterScope *p;
+  int n = 0;
+  *papHeld = NULL;
+  *pnHeld = 0;
+  for (p = pConn->pScopes; p; p = p->pNext) n++;
+  if (n == 0) return SQLITE_OK;
+  *papHeld = sqlite3_malloc64((sqlite3_uint64)n * sizeof(SetterScope *));
+  if (*papHeld == NULL) return SQLITE_NOMEM;
+  for (p = pConn->pScopes; p; p = p->pNext) {
+    p->nCursor++;
+    (*papHeld)[(*pnHeld)++] = p;
+  }
+  return SQLITE_OK;
+}
+
+void setterScopeReleaseHeld(SetterConn *pConn, SetterScope **apHeld, int nHeld) {
+  int i;
+  for (i = 0; i < nHeld; i++) setterScopeRelease(pConn, apHeld[i]);
+  sqlite3_free(apHeld);
+}
+
+unsigned int setterScopeId(const SetterScope *pScope) {
+  return pScope->id;
 }
 
 SetterCache *setterScopeCache(SetterScope *pScope) {
@@ -104,61 +148,7 @@ int setterScopeSingleFetch(SetterScope *pScope) {
   return ++pScope->nSingleFetches;
 }
 
-/* Drops the entries of finalized statements; marks prepared ones. */
-static void pruneStatementFields(SetterConn *pConn) {
-  SetterStatementFields **pp = &pConn->pStatementFields;
-  while (*pp) {
-    SetterStatementFields *p = *pp;
-    sqlite3_stmt *pStmt = NULL;
-    while ((pStmt = sqlite3_next_stmt(pConn->db, pStmt)) != NULL && pStmt != p->pStmt) {
-    }
-    if (pStmt == NULL) {
-      *pp = p->pNext;
-      sqlite3_free(p);
-      continue;
-    }
-    if (sqlite3_sql(pStmt) != NULL) p->bPrepared = 1;
-    pp = &p->pNext;
-  }
-}
-
-void setterScopeNoteFields(SetterConn *pConn, unsigned int mask) {
-  sqlite3_stmt *pPreparing = sqlite3_next_stmt(pConn->db, NULL);
-  SetterStatementFields *p;
-  if (pPreparing == NULL || sqlite3_sql(pPreparing) != NULL) return; /* see scope.h */
-  pruneStatementFields(pConn);
-  for (p = pConn->pStatementFields; p && p->pStmt != pPreparing; p = p->pNext) {
-  }
-  if (p == NULL) {
-    p = sqlite3_malloc(sizeof(*p));
-    if (p == NULL) return; /* then the statement may fetch twice, never wrongly */
-    memset(p, 0, sizeof(*p));
-    p->pStmt = pPreparing;
-    p->pNext = pConn->pStatementFields;
-    pConn->pStatementFields = p;
-  } else if (p->bPrepared) {
-    p->mask = 0; /* a finalized statement's address, reused */
-    p->bPrepared = 0;
-  }
-  p->mask |= mask;
-}
-
-unsigned int setterScopeFields(SetterConn *pConn, const SetterScope *pScope) {
-  unsigned int mask = 0;
-  const SetterStatementFields *p;
-  int i;
-  for (p = pConn->pStatementFields; p; p = p->pNext) {
-    for (i = 0; i < pScope->nStmt; i++) {
-      if (pScope->apStmt[i] == p->pStmt) mask |= p->mask;
-    }
-  }
-  return mask;
-}
-
 void setterScopeFreeAll(SetterConn *pConn) {
-  while (pConn->pStatementFields) {
-    SetterStatementFields *p = pConn->pStatementFields;
-    pConn->pStatementFields = p->pNext;
-    sqlite3_free(p);
-  }
+  sqlite3_free(pConn->pStatementFields);
+  pConn->pStatementFields = NULL;
 }

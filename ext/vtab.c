@@ -81,7 +81,9 @@ typedef struct SetterVtab {
 
 typedef struct SetterCursor {
   sqlite3_vtab_cursor base;
-  SetterScope *pScope;      /* the statement scope and its cache (scope.c) */
+  SetterScope *pScope;  /* the statement scope and its cache (scope.c) */
+  SetterScope **apHeld; /* scopes held from xOpen to the first xFilter */
+  int nHeld;
   SetterInputs bots, whos;  /* the distinct inputs of the last xFilter */
   SetterLookupList lookups; /* bots x whos */
   int iLookup;              /* current lookup */
@@ -193,6 +195,8 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 **                                    with an operator the API cannot answer:
 **                                    idxStr is the error xFilter reports
 **   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s this reference reads
+**   bits IDX_SCOPE_SHIFT and up      the id of the statement being prepared
+**                                    (scope.c): which statement cache serves it
 ** argv holds the inputs present, in the order bot, user, session.  For a
 ** runnable plan idxStr only names them for EXPLAIN QUERY PLAN
 ** ("bot_integration_id= user_number IN").
@@ -205,6 +209,10 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 #define IDX_SESSION_IN 0x20
 #define IDX_UNRUNNABLE 0x40
 #define IDX_FIELD_SHIFT 8
+#define IDX_SCOPE_SHIFT 20
+_Static_assert(IDX_FIELD_SHIFT + SETTER_FIELD_COUNT <= IDX_SCOPE_SHIFT &&
+                   IDX_SCOPE_SHIFT + SETTER_SCOPE_ID_BITS <= 31,
+               "idxNum bits overlap");
 
 /* Fields to extract for the columns in colUsed. */
 static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
@@ -291,7 +299,7 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int idxNum = 0, iArg = 0, i, iCol;
   char *zPlan = NULL;
 
-  setterScopeNoteFields(pConn, fields);
+  unsigned int statementId = setterScopeNoteFields(pConn, fields);
   for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
     aIn[iCol].iUsable = -1;
     aIn[iCol].bUnusable = 0;
@@ -349,21 +357,19 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   }
   pInfo->idxStr = zPlan;
   pInfo->needToFreeIdxStr = 1;
-  pInfo->idxNum = idxNum | (int)(fields << IDX_FIELD_SHIFT);
+  pInfo->idxNum = idxNum | (int)(fields << IDX_FIELD_SHIFT) | (int)(statementId << IDX_SCOPE_SHIFT);
   return SQLITE_OK;
 }
 
 /* ---- cursor ---- */
 
-/* Each cursor joins the statement scope of the cursors that opened while
-** the same statements ran (scope.c), and shares its statement cache. */
+/* A cursor joins its statement's scope (scope.c) at its first xFilter,
+** where the plan tells which statement it serves. */
 static int setterOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  SetterConn *pConn = ((SetterVtab *)pVtab)->pConn;
   SetterCursor *pCur = sqlite3_malloc(sizeof(*pCur));
   if (pCur == NULL) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->pScope = setterScopeOpen(pConn);
-  if (pCur->pScope == NULL) {
+  if (setterScopeHoldAll(((SetterVtab *)pVtab)->pConn, &pCur->apHeld, &pCur->nHeld)) {
     sqlite3_free(pCur);
     return SQLITE_NOMEM;
   }
@@ -383,7 +389,8 @@ static int setterClose(sqlite3_vtab_cursor *pCursor) {
   SetterCursor *pCur = (SetterCursor *)pCursor;
   SetterConn *pConn = ((SetterVtab *)pCursor->pVtab)->pConn;
   clearLookups(pCur);
-  setterScopeClose(pConn, pCur->pScope);
+  setterScopeRelease(pConn, pCur->pScope);
+  setterScopeReleaseHeld(pConn, pCur->apHeld, pCur->nHeld);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -721,15 +728,24 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   SetterConn *pConn = pVtab->pConn;
   InputList bots = {NULL, 0, 0}, users = {NULL, 0, 0}, sessions = {NULL, 0, 0};
   const char *zSettingError = setterSettingsRetryEnvironment(&pConn->settings);
+  unsigned int statementId;
   int iArg = 0, rc;
   (void)argc;
 
   clearLookups(pCur);
   if (idxNum & IDX_UNRUNNABLE) return setError(pVtab, sqlite3_mprintf("%s", idxStr));
   if (zSettingError) return setError(pVtab, sqlite3_mprintf("%s", zSettingError));
-  pCur->mask =
-      (((unsigned int)idxNum >> IDX_FIELD_SHIFT) | setterScopeFields(pConn, pCur->pScope)) &
-      SETTER_FIELD_ALL;
+  statementId = ((unsigned int)idxNum >> IDX_SCOPE_SHIFT) & ((1u << SETTER_SCOPE_ID_BITS) - 1u);
+  if (pCur->pScope == NULL || setterScopeId(pCur->pScope) != statementId) {
+    setterScopeRelease(pConn, pCur->pScope);
+    pCur->pScope = setterScopeAcquire(pConn, statementId);
+    setterScopeReleaseHeld(pConn, pCur->apHeld, pCur->nHeld);
+    pCur->apHeld = NULL;
+    pCur->nHeld = 0;
+    if (pCur->pScope == NULL) return SQLITE_NOMEM;
+  }
+  pCur->mask = (((unsigned int)idxNum >> IDX_FIELD_SHIFT) | setterScopeFields(pConn, statementId)) &
+               SETTER_FIELD_ALL;
   rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
   if (rc == SQLITE_OK && (idxNum & IDX_USER)) {
     rc = collectInputs(argv[iArg++], (idxNum & IDX_USER_IN) != 0, &users);

@@ -135,9 +135,9 @@ SELECT l.name, c.content FROM leads l JOIN setter_conversations c ON c.bot_integ
 EXPLAIN QUERY PLAN
 SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
 SELECT * FROM setter_conversations WHERE bot_integration_id > 100 AND user_number = '1234567890';
--- expect:
+-- expect-re:
 -- QUERY PLAN
--- `--SCAN setter_conversations VIRTUAL TABLE INDEX 524096:bot_integration_id > cannot be sent to the API: use = or IN
+-- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:bot_integration_id > cannot be sent to the API: use = or IN
 -- Error: setter_conversations: bot_integration_id > cannot be sent to the API: use = or IN
 
 -- case: plan: a self-join where SQLite carries the keys over to both references; one request serves both
@@ -150,11 +150,11 @@ SELECT count(*), count(DISTINCT a.message_id || '-' || b.content) FROM setter_co
 JOIN setter_conversations a
   ON b.bot_integration_id = a.bot_integration_id AND b.user_number = a.user_number
 WHERE a.bot_integration_id = 777 AND a.user_number = 'b';
--- expect:
+-- expect-re:
 -- QUERY PLAN
--- |--SCAN b VIRTUAL TABLE INDEX 3:bot_integration_id= user_number=
--- `--SCAN a VIRTUAL TABLE INDEX 3:bot_integration_id= user_number=
--- 9|9
+-- \|--SCAN b VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number=
+-- `--SCAN a VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number=
+-- 9\|9
 
 -- case: a join with both an IN list and a join key on user_number: each lead gets its rows, one request per value
 -- requests: 2
