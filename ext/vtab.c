@@ -276,16 +276,29 @@ static char *missingInputError(const InputConstraints *aIn, sqlite3_uint64 colUs
                              aIn[iCol].zOp);
     }
   }
+  for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
+    if (aIn[iCol].iUsable < 0 && aIn[iCol].bUnusable) {
+      return sqlite3_mprintf(
+          "%s comes from a table that this join reads after setter_conversations (each side "
+          "waiting for the other, or a RIGHT or CROSS JOIN): name the table that gives it first, "
+          "or use %s IN (SELECT ...)",
+          azInputColumn[iCol], azInputColumn[iCol]);
+    }
+  }
   if (aIn[0].iUsable < 0) {
     return sqlite3_mprintf(
         "bot_integration_id is required: add WHERE bot_integration_id = <id> AND user_number = "
-        "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')");
+        "'<number>' (or session_id = <id>), or use setter_conversations(<id>, '<number>')%s",
+        (colUsed & 1u) ? "; a function of it, or a join condition applied after this table "
+                         "(RIGHT or CROSS JOIN), cannot be sent to the API"
+                       : "");
   }
   if (colUsed & ((1u << COLUMN_USER_NUMBER) | (1u << COLUMN_SESSION_ID))) {
     return sqlite3_mprintf(
         "user_number or session_id is required: add AND user_number = '<number>' "
         "(WhatsApp, SMS) or AND session_id = <id> (Playground, Embed); a function of them, "
-        "such as trim(user_number) = '...', cannot be sent to the API");
+        "such as trim(user_number) = '...', or a join condition applied after this table "
+        "(RIGHT or CROSS JOIN), cannot be sent to the API");
   }
   return sqlite3_mprintf(
       "user_number or session_id is required: add AND user_number = '<number>' "
@@ -300,6 +313,7 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   char *zPlan = NULL;
 
   unsigned int statementId = setterScopeNoteFields(pConn, fields);
+  int bAnyUsable = 0, bOperatorOnly = 0;
   for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
     aIn[iCol].iUsable = -1;
     aIn[iCol].bUnusable = 0;
@@ -321,7 +335,13 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     }
   }
 
-  if (aIn[0].iUsable >= 0 && (aIn[1].iUsable >= 0 || aIn[2].iUsable >= 0)) {
+  for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
+    bAnyUsable |= aIn[iCol].iUsable >= 0;
+    /* an operator the API cannot answer, on an input without a usable =:
+    ** an error, even on an input this lookup does not need */
+    bOperatorOnly |= aIn[iCol].zOp != NULL && aIn[iCol].iUsable < 0 && !aIn[iCol].bUnusable;
+  }
+  if (!bOperatorOnly && aIn[0].iUsable >= 0 && (aIn[1].iUsable >= 0 || aIn[2].iUsable >= 0)) {
     for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
       int iCons = aIn[iCol].iUsable;
       if (iCons < 0) continue;
@@ -340,15 +360,20 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     }
     pInfo->estimatedCost = COST_PER_LOOKUP;
     pInfo->estimatedRows = ROWS_PER_LOOKUP_ESTIMATE;
-  } else if ((aIn[0].iUsable < 0 && aIn[0].bUnusable) ||
-             (aIn[1].iUsable < 0 && aIn[2].iUsable < 0 && (aIn[1].bUnusable || aIn[2].bUnusable))) {
+  } else if (bAnyUsable && !bOperatorOnly &&
+             ((aIn[0].iUsable < 0 && aIn[0].bUnusable) ||
+              (aIn[1].iUsable < 0 && aIn[2].iUsable < 0 &&
+               (aIn[1].bUnusable || aIn[2].bUnusable)))) {
     /* A key is given but not usable in this order of the join: the planner
     ** must pick an order that supplies it. */
     return SQLITE_CONSTRAINT;
   } else {
-    /* A key is missing altogether.  Give this plan a huge cost, so that any
-    ** plan that supplies the keys wins; if it is the only plan, xFilter
-    ** reports what is missing (idxStr), also shown by EXPLAIN QUERY PLAN. */
+    /* A key is missing altogether, or nothing is usable in this order (a
+    ** plan SQLite always asks for: SQLITE_CONSTRAINT here too could leave
+    ** it no plan at all, "no query solution").  Give this plan a huge cost,
+    ** so that any plan that supplies the keys wins; if it is the only plan,
+    ** xFilter reports what is missing (idxStr), also shown by EXPLAIN QUERY
+    ** PLAN. */
     zPlan = missingInputError(aIn, pInfo->colUsed);
     if (zPlan == NULL) return SQLITE_NOMEM;
     idxNum = IDX_UNRUNNABLE;

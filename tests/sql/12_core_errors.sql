@@ -36,6 +36,7 @@ SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND use
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number != '2';
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 5 AND session_id >= 42;
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND trim(user_number) = '1234567890';
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = 'a' AND session_id > 3;
 -- expect:
 -- Error: setter_conversations: bot_integration_id > cannot be sent to the API: use = or IN
 -- Error: setter_conversations: user_number LIKE cannot be sent to the API: use = or IN
@@ -43,7 +44,8 @@ SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND tri
 -- Error: setter_conversations: user_number < cannot be sent to the API: use = or IN
 -- Error: setter_conversations: user_number != cannot be sent to the API: use = or IN
 -- Error: setter_conversations: session_id >= cannot be sent to the API: use = or IN
--- Error: setter_conversations: user_number or session_id is required: add AND user_number = '<number>' (WhatsApp, SMS) or AND session_id = <id> (Playground, Embed); a function of them, such as trim(user_number) = '...', cannot be sent to the API
+-- Error: setter_conversations: user_number or session_id is required: add AND user_number = '<number>' (WhatsApp, SMS) or AND session_id = <id> (Playground, Embed); a function of them, such as trim(user_number) = '...', or a join condition applied after this table (RIGHT or CROSS JOIN), cannot be sent to the API
+-- Error: setter_conversations: session_id > cannot be sent to the API: use = or IN
 
 -- case: IS works like = on an input; an operator next to a usable = is checked by SQLite on the rows
 -- requests: 2

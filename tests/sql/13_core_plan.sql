@@ -170,3 +170,27 @@ ORDER BY l.rowid, c.message_id;
 -- B|983
 -- A again|971
 -- A again|972
+
+-- case: plan: two references whose keys only come from each other have no order that supplies them: a clear error at run time, not "no query solution"
+-- requests: 0
+SELECT count(*) FROM setter_conversations a JOIN setter_conversations b
+  ON a.user_number = b.user_number AND a.bot_integration_id = b.bot_integration_id;
+-- expect-re:
+-- Error: setter_conversations: (bot_integration_id|user_number) comes from a table that this join reads after setter_conversations \(each side waiting for the other, or a RIGHT or CROSS JOIN\): name the table that gives it first, or use (bot_integration_id|user_number) IN \(SELECT \.\.\.\)
+
+-- case: plan: a join whose keys both come from leads still puts leads first (nothing usable in the other order is not an error)
+-- requests: 2
+CREATE TABLE leads2(bot INTEGER, phone TEXT);
+INSERT INTO leads2 VALUES (777, 'a'), (777, 'b');
+SELECT l.phone, count(c.message_id) FROM setter_conversations c JOIN leads2 l
+  ON c.bot_integration_id = l.bot AND c.user_number = l.phone GROUP BY l.phone;
+-- expect:
+-- a|2
+-- b|3
+
+-- case: plan: a CROSS JOIN that puts the table first cannot use the contact from the table after it, and the error says so
+-- requests: 0
+SELECT count(*) FROM setter_conversations c CROSS JOIN leads l
+WHERE c.bot_integration_id = 777 AND c.user_number = l.phone;
+-- expect-re:
+-- Error: setter_conversations: user_number or session_id is required: .*or a join condition applied after this table \(RIGHT or CROSS JOIN\), cannot be sent to the API
