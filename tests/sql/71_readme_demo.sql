@@ -22,7 +22,7 @@ INSERT INTO leads VALUES
 -- requests: 0
 SELECT count(*) FROM setter_conversations(123, '15550100011');
 SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- 4
 -- 1
@@ -32,7 +32,7 @@ SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
 .mode box
 SELECT count(*) AS messages FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────┐
 -- │ messages │
@@ -44,7 +44,7 @@ WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
 -- requests: 0
 UPDATE leads SET phone = setter_phone(phone) WHERE setter_phone(phone) IS NOT NULL;
 SELECT name, phone FROM leads;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- Grace Lee|15550100011
 -- Oliver Brown|5550100012
@@ -63,7 +63,7 @@ CREATE INDEX leads_number ON leads(number);
 SELECT name, phone, number FROM leads;
 .mode list
 EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬─────────────────────┬──────────────┐
 -- │     name     │        phone        │    number    │
@@ -100,7 +100,7 @@ WITH c AS MATERIALIZED (
 SELECT l.name, count(c.message_id) FROM leads AS l LEFT JOIN c ON c.user_number = l.number
 GROUP BY l.rowid;
 SELECT count(*) FROM setter_requests WHERE cached = 0;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬────────────────────┬─────────────┬──────────┐
 -- │     name     │       phone        │   number    │ messages │
@@ -122,7 +122,7 @@ SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number = setter_phone('+1 555 010 0001');
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number = '+' || setter_phone('+1 555 010 0001');
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- 0
 -- 6
@@ -147,7 +147,7 @@ SELECT user_number, count(*) AS messages, sum(latest_status = 'failed') AS faile
 FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads)
 GROUP BY user_number;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- James Carter|2024-03-05T17:40:00.000Z|How much is teeth whitening?
 -- James Carter|2024-03-05T17:40:03.000Z|In-office whitening is $349 and takes about 90 minutes. Would you like to book a free consultation first?
@@ -170,7 +170,7 @@ DROP TABLE leads;
 SELECT count(*), sum(status = 200) FROM setter_requests;
 SELECT count(*) FROM bots;
 SELECT count(*) FROM leads;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect-re:
 -- Sync runs so far \(UTC\)
 -- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
@@ -202,7 +202,7 @@ DROP TABLE leads;
 SELECT count(*) FROM bots;
 SELECT count(*) FROM leads;
 SELECT count(*) FROM messages;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect-re:
 -- Sync runs so far \(UTC\)
 -- ┌─────┬─────────────────────┬──────────────┬────────────────┬────────────────┐
@@ -235,7 +235,7 @@ SELECT l.name, l.phone, count(c.message_id) AS messages,
        count(CASE WHEN c.latest_status = 'failed' THEN 1 END) AS failed
 FROM leads AS l LEFT JOIN c ON c.user_number = l.phone
 GROUP BY l.phone ORDER BY messages DESC, l.name;
-.system pkill -KILL -P $(cat {TMP}/pid)
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
 -- expect:
 -- ┌──────────────┬──────────────┬──────────┬───────────┬──────────┬────────┐
 -- │     name     │    phone     │ messages │ from_lead │ from_bot │ failed │
