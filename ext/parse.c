@@ -27,6 +27,18 @@
 ** raw_json is the message object as compact JSON: the wire text without
 ** insignificant white space (numbers and escapes exactly as sent).
 **
+** Duplicate member names: the first occurrence wins, as in SQLite's JSON
+** functions (json_extract('{"a":1,"a":2}', '$.a') is 1, at any depth), so a
+** column always agrees with json_extract(raw_json, ...) on the same row.  A
+** message's fields, metadata's contextStartsAt and the response's metadata
+** are each taken from their first occurrence (whatever its value: a first
+** "content":null is NULL even if a string follows); later ones are checked
+** as JSON and dropped, and take no row bytes.  One mechanism: each reader
+** keeps a bitmask of the members it has taken (firstTime).  A second
+** "data" is an error, as before.  Names are compared decoded
+** ("cont\u0065nt" is "content"), as SQLite 3.45+ does; 3.40's json_extract
+** compares the escaped text.
+**
 ** cJSON is used only by setterApiErrorMessage (HTTP error bodies, a cold
 ** path), under a mutex: cJSON_Parse* writes a process-wide error record.
 */
@@ -447,6 +459,14 @@ static int readMemberName(JsonReader *r, const char **pzName, size_t *pnName, ch
   return readPunct(r, ':', zWhere);
 }
 
+/* The first-occurrence rule (see the header comment): true, and the bit
+** set in *pSeen, if the member of this bit has not been met yet. */
+static int firstTime(unsigned int *pSeen, unsigned int bit) {
+  if (*pSeen & bit) return 0;
+  *pSeen |= bit;
+  return 1;
+}
+
 static int nameIs(const char *zName, size_t nName, const char *zWant) {
   return strlen(zWant) == nName && memcmp(zName, zWant, nName) == 0;
 }
@@ -605,6 +625,7 @@ static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell, int e
 static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   SetterValue *aRow;
   size_t iStart;
+  unsigned int seen = 0; /* SETTER_FIELD_BIT()s of the fields stored */
   int rc;
   char zWhere[48];
   snprintf(zWhere, sizeof zWhere, "data[%lld]", (long long)iMessage);
@@ -634,7 +655,7 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
         int iSlot;
         if (!nameIs(zName, nName, aMessageField[k].zName)) continue;
         iSlot = pRows->aSlot[aMessageField[k].eField];
-        if (iSlot >= 0) {
+        if (iSlot >= 0 && firstTime(&seen, SETTER_FIELD_BIT(aMessageField[k].eField))) {
           rc = storeCell(r, pRows, &aRow[iSlot], aMessageField[k].eKind, eType, r->z + iValue,
                          r->i - iValue, zWhere);
           if (rc) return rc;
@@ -689,14 +710,14 @@ static int readDataArray(JsonReader *r, SetterRows *pRows) {
   }
 }
 
-/* Read the value of "metadata", keeping contextStartsAt when it is a string
-** (the last one, when an object repeats it); any other value, or a
-** metadata without one, leaves no contextStartsAt. */
+/* Read the value of the first "metadata", keeping contextStartsAt when it
+** is a string (the first one, when the object repeats it); any other
+** value, or a metadata without one, leaves no contextStartsAt. */
 static int readMetadata(JsonReader *r, SetterRows *pRows) {
   const char *zContext = NULL;
   size_t nContext = 0;
+  unsigned int seen = 0; /* 1: contextStartsAt met */
   int eType, rc;
-  setterRowsFreeContext(pRows); /* an earlier metadata's */
   if (readPeek(r) != '{') return jsonScanValue(r, &eType, "metadata");
   r->i++;
   if (readPeek(r) == '}') {
@@ -713,7 +734,7 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
     iValue = r->i;
     rc = jsonScanValue(r, &eType, "metadata");
     if (rc) return rc;
-    if (nameIs(zName, nName, "contextStartsAt")) {
+    if (nameIs(zName, nName, "contextStartsAt") && firstTime(&seen, 1u)) {
       zContext = eType == JSON_STRING ? r->z + iValue : NULL;
       nContext = r->i - iValue;
     }
@@ -735,8 +756,12 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
   return READ_OK;
 }
 
+/* Members of the response object, for its bitmask of members met. */
+#define RESPONSE_DATA 1u
+#define RESPONSE_METADATA 2u
+
 static int readResponse(JsonReader *r, SetterRows *pRows) {
-  int seenData = 0;
+  unsigned int seen = 0; /* RESPONSE_* */
   int rc;
   if (readPeek(r) != '{') {
     if (r->i >= r->n) return readFail(r, "response body is empty");
@@ -753,10 +778,12 @@ static int readResponse(JsonReader *r, SetterRows *pRows) {
       rc = readMemberName(r, &zName, &nName, aName, "the response object");
       if (rc) return rc;
       if (nameIs(zName, nName, "data")) {
-        rc = seenData ? readFail(r, "response has \"data\" twice") : readDataArray(r, pRows);
-        seenData = 1;
+        rc = firstTime(&seen, RESPONSE_DATA) ? readDataArray(r, pRows)
+                                             : readFail(r, "response has \"data\" twice");
       } else if (nameIs(zName, nName, "metadata")) {
-        rc = readMetadata(r, pRows);
+        int eType; /* a later metadata is only checked */
+        rc = firstTime(&seen, RESPONSE_METADATA) ? readMetadata(r, pRows)
+                                                 : jsonScanValue(r, &eType, "metadata");
       } else {
         int eType;
         rc = jsonScanValue(r, &eType, "the response object");
@@ -772,7 +799,7 @@ static int readResponse(JsonReader *r, SetterRows *pRows) {
     }
   }
   if (readPeek(r) >= 0) return readFail(r, "unexpected text after the JSON at byte %zu", r->i);
-  if (!seenData) return readFail(r, "response has no \"data\" array");
+  if (!(seen & RESPONSE_DATA)) return readFail(r, "response has no \"data\" array");
   return READ_OK;
 }
 

@@ -169,6 +169,12 @@ FIXED_FAULT_BODIES = {   # userNumber on bot 9 -> 200 with exactly this body
                           b'"metadata":{"contextStartsAt":null}}'),
     "control-in-details": (b'{"data":[{"messageId":1,"errorDetails":{"a":\x0b1}}],'
                            b'"metadata":{"contextStartsAt":null}}'),
+    # duplicate member names (valid JSON): the first occurrence is the one that counts
+    "duplicate-members": (b'{"data":[{"messageId":1,"content":"first","createdAt":'
+                          b'"2024-01-01T00:00:00.000Z","content":"second"}],"metadata":'
+                          b'{"contextStartsAt":"2023-12-31T00:00:00.000Z",'
+                          b'"contextStartsAt":"2024-06-01T00:00:00.000Z"},'
+                          b'"metadata":{"contextStartsAt":null}}'),
 }
 
 # bot 100, big-history: message texts, cycled (ASCII, nothing to escape).

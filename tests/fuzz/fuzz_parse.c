@@ -34,7 +34,9 @@
 **        refuses the rest, we accept it whole.
 **    When both accept a string, our decoded text must equal cJSON's
 **    valuestring (up to cJSON's first 0 byte, from a \u0000 we keep), and
-**    every accepted value must parse as a message's content and errorDetails.
+**    every accepted value must parse as a message's content and errorDetails,
+**    followed by a second "content" that must not replace the first
+**    (duplicate names: the first wins, as in cJSON's and SQLite's lookups).
 ** 3. setterApiErrorMessage gets the same bytes; its result is read and freed.
 */
 #include <cjson/cJSON.h>
@@ -208,11 +210,12 @@ static Differences findDifferences(const char *z, size_t n) {
   return d;
 }
 
-/* A valid value wrapped as a message's content and errorDetails must parse. */
+/* A valid value wrapped as a message's content and errorDetails must parse,
+** and a later duplicate "content" must not replace it. */
 static void checkAsMember(const char *z, size_t n, const cJSON *pOracle) {
   static const char zHead[] = "{\"data\":[{\"content\":";
   static const char zMid[] = ",\"errorDetails\":";
-  static const char zTail[] = "}]}";
+  static const char zTail[] = ",\"content\":\"duplicate\"}]}";
   size_t nBody = sizeof zHead - 1 + n + sizeof zMid - 1 + n + sizeof zTail - 1;
   char *zBody = malloc(nBody);
   SetterRows *pRows;
@@ -233,6 +236,11 @@ static void checkAsMember(const char *z, size_t n, const cJSON *pOracle) {
     if (c == NULL || c->type != SETTER_TEXT || c->n < nOracle) abort();
     if (memcmp(c->u.z, pOracle->valuestring, nOracle) != 0) abort();
     if (c->n != nOracle && memchr(c->u.z, 0, c->n) == NULL) abort();
+  } else {
+    /* null stays NULL, anything else is its JSON text, never the duplicate */
+    const SetterValue *c = setterRowsCell(pRows, 0, SETTER_FIELD_CONTENT);
+    if (c == NULL || (c->type == SETTER_NULL) != (cJSON_IsNull(pOracle) != 0)) abort();
+    if (c->type == SETTER_TEXT && c->n == 9 && memcmp(c->u.z, "duplicate", 9) == 0) abort();
   }
   setterRowsUnref(pRows);
 }

@@ -129,3 +129,14 @@ SELECT count(*) FROM setter_conversations(9, 'status-404');
 -- 60
 -- Error: setter_conversations: HTTP 404 for bot_integration_id 9, user_number 'status-404': mock status 404
 -- Error: setter_conversations: HTTP 404 for bot_integration_id 9, user_number 'status-404': mock status 404
+
+-- case: duplicate member names are not malformed: the first occurrence wins, so content agrees with json_extract(raw_json), and the first contextStartsAt of the first metadata counts
+-- requests: 1
+.mode list
+.nullvalue NULL
+SELECT message_id, content, json_extract(raw_json, '$.content'),
+       content IS json_extract(raw_json, '$.content'), created_at, context_starts_at, in_context,
+       raw_json
+FROM setter_conversations(9, 'duplicate-members');
+-- expect:
+-- 1|first|first|1|2024-01-01T00:00:00.000Z|2023-12-31T00:00:00.000Z|1|{"messageId":1,"content":"first","createdAt":"2024-01-01T00:00:00.000Z","content":"second"}

@@ -437,14 +437,93 @@ TEST(member_names_with_escapes_are_decoded) {
   setterRowsUnref(p);
 }
 
-TEST(duplicate_member_in_a_message_last_value_wins) {
-  Parsed r = parse("{\"data\":[{\"content\":\"first\",\"messageId\":1,\"content\":\"second\","
-                   "\"messageId\":null}]}");
+/* Duplicate member names: the first occurrence wins, as SQLite's
+** json_extract answers (json_extract('{"a":1,"a":2}', '$.a') is 1), so the
+** columns agree with json_extract(raw_json, ...) on the same row. */
+TEST(duplicate_member_in_a_message_first_value_wins) {
+  Parsed r = parse(
+      "{\"data\":[{\"content\":\"first\",\"messageId\":1,\"content\":\"second\","
+      "\"messageId\":null}]}");
   SetterRows *p = r.pRows;
   REQUIRE_ROWS(r, 1);
-  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "second");
-  CHECK_NULL(p, 0, SETTER_FIELD_MESSAGE_ID);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "first");
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_RAW_JSON,
+             "{\"content\":\"first\",\"messageId\":1,\"content\":\"second\",\"messageId\":null}");
   setterRowsUnref(p);
+}
+
+TEST(duplicate_fields_first_wins_for_every_field_and_every_kind) {
+  /* each field twice, the first a null or a value of another kind than the
+  ** second; the second occurrences must neither replace nor be stored */
+  Parsed r = parse(
+      "{\"data\":[{"
+      "\"messageId\":7,\"senderType\":null,\"content\":\"first\","
+      "\"createdAt\":\"c1\",\"latestStatus\":\"s1\",\"failureReason\":null,"
+      "\"errorCode\":131026,\"errorTitle\":\"t1\",\"errorMessage\":\"m1\","
+      "\"errorDetails\":{\"a\":1,\"a\":2},\"platformResourceId\":\"w1\","
+      "\"messageId\":\"8\",\"senderType\":\"bot\",\"content\":null,"
+      "\"createdAt\":\"c2\",\"latestStatus\":[2],\"failureReason\":\"f2\","
+      "\"errorCode\":\"E2\",\"errorTitle\":\"t2\",\"errorMessage\":null,"
+      "\"errorDetails\":null,\"platformResourceId\":2,"
+      "\"content\":\"third\"},"
+      "{\"content\":\"next message\",\"messageId\":9}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 2);
+  CHECK_INT(p, 0, SETTER_FIELD_MESSAGE_ID, 7);
+  CHECK_NULL(p, 0, SETTER_FIELD_SENDER_TYPE);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "first");
+  CHECK_TEXT(p, 0, SETTER_FIELD_CREATED_AT, "c1");
+  CHECK_TEXT(p, 0, SETTER_FIELD_LATEST_STATUS, "s1");
+  CHECK_NULL(p, 0, SETTER_FIELD_FAILURE_REASON);
+  CHECK_INT(p, 0, SETTER_FIELD_ERROR_CODE, 131026);
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_TITLE, "t1");
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_MESSAGE, "m1");
+  /* a duplicate inside a JSON value is kept as sent, for SQLite to read */
+  CHECK_TEXT(p, 0, SETTER_FIELD_ERROR_DETAILS, "{\"a\":1,\"a\":2}");
+  CHECK_TEXT(p, 0, SETTER_FIELD_PLATFORM_RESOURCE_ID, "w1");
+  /* the fields seen are per message: the next one starts afresh */
+  CHECK_INT(p, 1, SETTER_FIELD_MESSAGE_ID, 9);
+  CHECK_TEXT(p, 1, SETTER_FIELD_CONTENT, "next message");
+  setterRowsUnref(p);
+}
+
+TEST(duplicate_fields_first_wins_with_escaped_names_and_partial_masks) {
+  /* "cont\u0065nt" is "content": the same member for the reader */
+  Parsed r = parse("{\"data\":[{\"cont\\u0065nt\":\"first\",\"content\":\"second\"}]}");
+  SetterRows *p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "first");
+  setterRowsUnref(p);
+  /* a duplicate of a field outside the mask changes nothing for the others */
+  r = parseMask(
+      "{\"data\":[{\"messageId\":1,\"content\":\"a\",\"messageId\":2,"
+      "\"content\":\"b\"}]}",
+      SETTER_FIELD_BIT(SETTER_FIELD_CONTENT));
+  p = r.pRows;
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(p, 0, SETTER_FIELD_CONTENT, "a");
+  CHECK(setterRowsCell(p, 0, SETTER_FIELD_MESSAGE_ID) == NULL);
+  setterRowsUnref(p);
+}
+
+TEST(duplicate_fields_second_occurrence_takes_no_row_bytes) {
+  /* a bound that a message with content "x" fits in and its 4,000-byte
+  ** second content would pass: a stored duplicate would be TOO_LARGE */
+  Buf b = {NULL, 0, 0};
+  static const char zOne[] = "{\"data\":[{\"content\":\"x\"}]}";
+  Parsed r = parseLimit(zOne, sizeof zOne - 1, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT), 2000);
+  REQUIRE_ROWS(r, 1);
+  setterRowsUnref(r.pRows);
+  bufAppend(&b, "{\"data\":[{\"content\":\"x\",\"content\":\"");
+  bufRepeat(&b, 'y', 4000);
+  bufAppend(&b, "\"}]}");
+  r = parseLimit(b.z, b.n, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT), 2000);
+  free(b.z);
+  REQUIRE_ROWS(r, 1);
+  CHECK_TEXT(r.pRows, 0, SETTER_FIELD_CONTENT, "x");
+  CHECK(setterRowsBytes(r.pRows) <= 2000);
+  setterRowsUnref(r.pRows);
 }
 
 /* ----------------------------------------------------------- errorCode */
@@ -769,10 +848,15 @@ TEST(context_starts_at_string_null_or_absent) {
       {"{\"data\":[],\"metadata\":{\"contextStartsAt\":12345}}", NULL},
       {"{\"data\":[],\"metadata\":{\"other\":{\"contextStartsAt\":\"nested\"}}}", NULL},
       {"{\"data\":[],\"metadata\":{\"ContextStartsAt\":\"wrong case\"}}", NULL},
-      /* a second metadata replaces the first, also with nothing */
-      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{\"contextStartsAt\":\"b\"}}",
-       "b"},
-      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{}}", NULL},
+      /* the first metadata is the one read, as json_extract(body,
+      ** '$.metadata.contextStartsAt') does; a later one is only checked */
+      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{\"contextStartsAt\":"
+       "\"b\"}}",
+       "a"},
+      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":{}}", "a"},
+      {"{\"metadata\":{\"contextStartsAt\":\"a\"},\"data\":[],\"metadata\":null}", "a"},
+      {"{\"metadata\":{},\"data\":[],\"metadata\":{\"contextStartsAt\":\"b\"}}", NULL},
+      {"{\"metadata\":[1],\"data\":[],\"metadata\":{\"contextStartsAt\":\"b\"}}", NULL},
   };
   size_t i;
   for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
@@ -1196,6 +1280,9 @@ TEST(api_error_message_prefers_message_then_error_string_then_error_message) {
                   "quota exceeded");
   CHECK_API_ERROR("{\"error\":{\"message\":\"caf\\u00e9 \\\"q\\\"\"}}", "caf\xc3\xa9 \"q\"");
   CHECK_API_ERROR("{\"message\":\"\"}", "");
+  /* cJSON's lookup takes the first of duplicate names too, as the reader does */
+  CHECK_API_ERROR("{\"message\":\"first\",\"message\":\"second\"}", "first");
+  CHECK_API_ERROR("{\"error\":{\"message\":\"a\",\"message\":\"b\"},\"error\":\"c\"}", "a");
 }
 
 TEST(api_error_message_is_null_without_one) {
@@ -1599,20 +1686,42 @@ TEST(escaped_member_names_longer_than_any_field_are_read_and_ignored) {
   setterRowsUnref(r.pRows);
 }
 
-TEST(context_starts_at_is_decoded_and_the_last_one_wins) {
-  Parsed r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":\"a\\u00e9\\n\","
-                   "\"contextStartsAt\":\"2024\\/01\"}}");
+TEST(context_starts_at_is_decoded_and_the_first_one_wins) {
+  Parsed r = parse(
+      "{\"data\":[],\"metadata\":{\"contextStartsAt\":\"a\\u00e9\\n\","
+      "\"contextStartsAt\":\"2024\\/01\"}}");
   REQUIRE_ROWS(r, 0);
-  CHECK_EQ_STR(r.pRows->zContextStartsAt, "2024/01");
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "a\xc3\xa9\n");
   setterRowsUnref(r.pRows);
   r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":\"x\",\"contextStartsAt\":null}}");
   REQUIRE_ROWS(r, 0);
-  CHECK(r.pRows->zContextStartsAt == NULL);
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "x");
   setterRowsUnref(r.pRows);
-  r = parse("{\"metadata\":{\"contextStartsAt\":\"x\"},\"data\":[],\"metadata\":[1]}");
+  /* the first one counts even when it is not a string */
+  r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":null,\"contextStartsAt\":\"x\"}}");
   REQUIRE_ROWS(r, 0);
   CHECK(r.pRows->zContextStartsAt == NULL);
   setterRowsUnref(r.pRows);
+  r = parse("{\"data\":[],\"metadata\":{\"contextStartsAt\":1,\"contextStartsAt\":\"x\"}}");
+  REQUIRE_ROWS(r, 0);
+  CHECK(r.pRows->zContextStartsAt == NULL);
+  setterRowsUnref(r.pRows);
+  /* a nested contextStartsAt is not metadata's, and does not hide it */
+  r = parse(
+      "{\"data\":[],\"metadata\":{\"x\":{\"contextStartsAt\":\"n\"},"
+      "\"contextStartsAt\":\"y\",\"contextStartsAt\":\"z\"}}");
+  REQUIRE_ROWS(r, 0);
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "y");
+  setterRowsUnref(r.pRows);
+  /* a second metadata, whatever it holds, is read past */
+  r = parse("{\"metadata\":{\"contextStartsAt\":\"x\"},\"data\":[],\"metadata\":[1]}");
+  REQUIRE_ROWS(r, 0);
+  CHECK_EQ_STR(r.pRows->zContextStartsAt, "x");
+  setterRowsUnref(r.pRows);
+  /* ... but must still be valid JSON */
+  CHECK_MALFORMED(parse("{\"metadata\":{\"contextStartsAt\":\"x\"},\"data\":[],"
+                        "\"metadata\":{\"contextStartsAt\":01}}"),
+                  "in metadata");
 }
 
 int main(void) {
@@ -1623,7 +1732,10 @@ int main(void) {
   RUN(unknown_fields_are_ignored);
   RUN(member_names_are_case_sensitive);
   RUN(member_names_with_escapes_are_decoded);
-  RUN(duplicate_member_in_a_message_last_value_wins);
+  RUN(duplicate_member_in_a_message_first_value_wins);
+  RUN(duplicate_fields_first_wins_for_every_field_and_every_kind);
+  RUN(duplicate_fields_first_wins_with_escaped_names_and_partial_masks);
+  RUN(duplicate_fields_second_occurrence_takes_no_row_bytes);
   RUN(error_code_json_integer_is_an_integer_cell);
   RUN(error_code_json_string_is_a_text_cell);
   RUN(error_code_non_integer_numbers_are_text_of_the_wire);
@@ -1682,6 +1794,6 @@ int main(void) {
   RUN(json_scan_reports_where_the_value_ends_and_why_it_stopped);
   RUN(message_values_cjson_tolerated_but_rfc_8259_refuses_are_errors);
   RUN(escaped_member_names_longer_than_any_field_are_read_and_ignored);
-  RUN(context_starts_at_is_decoded_and_the_last_one_wins);
+  RUN(context_starts_at_is_decoded_and_the_first_one_wins);
   return unitReport();
 }
