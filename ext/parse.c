@@ -36,8 +36,8 @@
 ** as JSON and dropped, and take no row bytes.  One mechanism: each reader
 ** keeps a bitmask of the members it has taken (firstTime).  A second
 ** "data" is an error, as before.  Names are compared decoded
-** ("cont\u0065nt" is "content"), as SQLite 3.45+ does; 3.40's json_extract
-** compares the escaped text.
+** ("cont\u0065nt" is "content"); SQLite 3.40's json_extract compares the
+** escaped text, so for a name written with escapes the two may differ.
 **
 ** cJSON is used only by setterApiErrorMessage (HTTP error bodies, a cold
 ** path), under a mutex: cJSON_Parse* writes a process-wide error record.
