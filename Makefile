@@ -45,7 +45,7 @@ LIBS := -lcurl -lcjson -lpthread
 
 SOURCES := ext/setter.c ext/vtab.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c ext/phone.c ext/progress.c
+           ext/lookup.c ext/scope.c ext/phone.c ext/progress.c ext/listtable.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 

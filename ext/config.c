@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 
 #include "cache.h"
+#include "listtable.h"
 #include "sanitize.h"
 
 /* SQLite's allocator, which holds bodies and rows (alloc.h), allocates at
@@ -733,42 +734,14 @@ static void configFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #define SETTINGS_COLUMN_SOURCE 3
 #define SETTINGS_COLUMN_DESCRIPTION 4
 
-typedef struct SettingsVtab {
-  sqlite3_vtab base;
-  SetterConn *pConn;
-} SettingsVtab;
-
-typedef struct SettingsCursor {
-  sqlite3_vtab_cursor base;
-  int iSetting;
-} SettingsCursor;
-
 static int settingsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                            sqlite3_vtab **ppVtab, char **pzErr) {
-  SettingsVtab *pVtab;
-  int rc;
   (void)argc;
   (void)argv;
   (void)pzErr;
-  /* what a view or trigger in a database file must never read (like
-  ** setter_config(name)): settings, contacts looked up */
-  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  if (rc != SQLITE_OK) return rc;
-  rc = sqlite3_declare_vtab(db,
-                            "CREATE TABLE x(name TEXT, value, default_value, source TEXT,"
-                            " description TEXT)");
-  if (rc != SQLITE_OK) return rc;
-  pVtab = sqlite3_malloc(sizeof(*pVtab));
-  if (pVtab == NULL) return SQLITE_NOMEM;
-  memset(pVtab, 0, sizeof(*pVtab));
-  pVtab->pConn = pAux;
-  *ppVtab = &pVtab->base;
-  return SQLITE_OK;
-}
-
-static int settingsDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return setterListConnect(
+      db, pAux, "CREATE TABLE x(name TEXT, value, default_value, source TEXT, description TEXT)",
+      ppVtab);
 }
 
 static int settingsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
@@ -778,43 +751,30 @@ static int settingsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-static int settingsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  SettingsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
-  if (pCur == NULL) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCursor = &pCur->base;
-  return SQLITE_OK;
-}
-
-static int settingsClose(sqlite3_vtab_cursor *pCursor) {
-  sqlite3_free(pCursor);
-  return SQLITE_OK;
-}
-
+/* Positions 1 .. N_SETTING: aSetting[i - 1]. */
 static int settingsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
                           sqlite3_value **argv) {
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
-  ((SettingsCursor *)pCursor)->iSetting = 0;
+  ((SetterListCursor *)pCursor)->i = 1;
   return SQLITE_OK;
 }
 
 static int settingsNext(sqlite3_vtab_cursor *pCursor) {
-  ((SettingsCursor *)pCursor)->iSetting++;
+  ((SetterListCursor *)pCursor)->i++;
   return SQLITE_OK;
 }
 
 static int settingsEof(sqlite3_vtab_cursor *pCursor) {
-  return ((SettingsCursor *)pCursor)->iSetting >= N_SETTING;
+  return ((SetterListCursor *)pCursor)->i > N_SETTING;
 }
 
 static int settingsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
-  int iSetting = ((SettingsCursor *)pCursor)->iSetting;
+  int iSetting = (int)((SetterListCursor *)pCursor)->i - 1;
   const SettingDef *pDef = &aSetting[iSetting];
-  SetterConn *pConn = ((SettingsVtab *)pCursor->pVtab)->pConn;
+  SetterConn *pConn = setterListConn(pCursor);
   switch (iCol) {
     case SETTINGS_COLUMN_NAME:
       sqlite3_result_text(ctx, pDef->zName, -1, SQLITE_STATIC);
@@ -839,36 +799,31 @@ static int settingsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
   return SQLITE_OK;
 }
 
-static int settingsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
-  *pRowid = ((SettingsCursor *)pCursor)->iSetting + 1;
-  return SQLITE_OK;
-}
-
 static sqlite3_module settingsModule = {
-    0,                  /* iVersion */
-    0,                  /* xCreate: none, so the table is eponymous only */
-    settingsConnect,    /* xConnect */
-    settingsBestIndex,  /* xBestIndex */
-    settingsDisconnect, /* xDisconnect */
-    0,                  /* xDestroy */
-    settingsOpen,       /* xOpen */
-    settingsClose,      /* xClose */
-    settingsFilter,     /* xFilter */
-    settingsNext,       /* xNext */
-    settingsEof,        /* xEof */
-    settingsColumn,     /* xColumn */
-    settingsRowid,      /* xRowid */
-    0,                  /* xUpdate: read-only */
-    0,                  /* xBegin */
-    0,                  /* xSync */
-    0,                  /* xCommit */
-    0,                  /* xRollback */
-    0,                  /* xFindFunction */
-    0,                  /* xRename */
-    0,                  /* xSavepoint */
-    0,                  /* xRelease */
-    0,                  /* xRollbackTo */
-    0                   /* xShadowName */
+    0,                    /* iVersion */
+    0,                    /* xCreate: none, so the table is eponymous only */
+    settingsConnect,      /* xConnect */
+    settingsBestIndex,    /* xBestIndex */
+    setterListDisconnect, /* xDisconnect */
+    0,                    /* xDestroy */
+    setterListOpen,       /* xOpen */
+    setterListClose,      /* xClose */
+    settingsFilter,       /* xFilter */
+    settingsNext,         /* xNext */
+    settingsEof,          /* xEof */
+    settingsColumn,       /* xColumn */
+    setterListRowid,      /* xRowid */
+    0,                    /* xUpdate: read-only */
+    0,                    /* xBegin */
+    0,                    /* xSync */
+    0,                    /* xCommit */
+    0,                    /* xRollback */
+    0,                    /* xFindFunction */
+    0,                    /* xRename */
+    0,                    /* xSavepoint */
+    0,                    /* xRelease */
+    0,                    /* xRollbackTo */
+    0                     /* xShadowName */
 };
 
 /*

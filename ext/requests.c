@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listtable.h"
 #include "sanitize.h"
 #include "timestamp.h"
 
@@ -117,44 +118,16 @@ void setterRequestLogMessages(SetterRequestLog *p, const char *zLogUrl, int64_t 
 #define REQUESTS_COLUMN_MESSAGES 9
 #define REQUESTS_COLUMN_ERROR 10
 
-typedef struct RequestsVtab {
-  sqlite3_vtab base;
-  SetterConn *pConn;
-} RequestsVtab;
-
-typedef struct RequestsCursor {
-  sqlite3_vtab_cursor base;
-  int64_t id;     /* current entry */
-  int64_t lastId; /* last entry that existed at xFilter */
-} RequestsCursor;
-
 static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                            sqlite3_vtab **ppVtab, char **pzErr) {
-  RequestsVtab *pVtab;
-  int rc;
   (void)argc;
   (void)argv;
   (void)pzErr;
-  /* what a view or trigger in a database file must never read (like
-  ** setter_config(name)): settings, contacts looked up */
-  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  if (rc != SQLITE_OK) return rc;
-  rc = sqlite3_declare_vtab(db,
-                            "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT,"
-                            " status INTEGER, attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER,"
-                            " cached INTEGER, messages INTEGER, error TEXT)");
-  if (rc != SQLITE_OK) return rc;
-  pVtab = sqlite3_malloc(sizeof(*pVtab));
-  if (pVtab == NULL) return SQLITE_NOMEM;
-  memset(pVtab, 0, sizeof(*pVtab));
-  pVtab->pConn = pAux;
-  *ppVtab = &pVtab->base;
-  return SQLITE_OK;
-}
-
-static int requestsDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return setterListConnect(db, pAux,
+                           "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT,"
+                           " status INTEGER, attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER,"
+                           " cached INTEGER, messages INTEGER, error TEXT)",
+                           ppVtab);
 }
 
 static int requestsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
@@ -164,55 +137,42 @@ static int requestsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-static int requestsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  RequestsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
-  if (pCur == NULL) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCursor = &pCur->base;
-  return SQLITE_OK;
-}
-
-static int requestsClose(sqlite3_vtab_cursor *pCursor) {
-  sqlite3_free(pCursor);
-  return SQLITE_OK;
-}
-
 static SetterRequestLog *cursorLog(sqlite3_vtab_cursor *pCursor) {
-  return ((RequestsVtab *)pCursor->pVtab)->pConn->pLog;
+  return setterListConn(pCursor)->pLog;
 }
 
+/* Positions are the ids of the entries that existed at xFilter. */
 static int requestsFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
                           sqlite3_value **argv) {
-  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  SetterListCursor *pCur = (SetterListCursor *)pCursor;
   SetterRequestLog *pLog = cursorLog(pCursor);
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
-  pCur->lastId = pLog->nextId - 1;
-  pCur->id = pLog->nextId - pLog->nCapacity;
-  if (pCur->id < 1) pCur->id = 1;
+  pCur->iLast = pLog->nextId - 1;
+  pCur->i = pLog->nextId - pLog->nCapacity;
+  if (pCur->i < 1) pCur->i = 1;
   return SQLITE_OK;
 }
 
 static int requestsNext(sqlite3_vtab_cursor *pCursor) {
-  RequestsCursor *pCur = (RequestsCursor *)pCursor;
+  SetterListCursor *pCur = (SetterListCursor *)pCursor;
   SetterRequestLog *pLog = cursorLog(pCursor);
   do {
-    pCur->id++;
-  } while (pCur->id <= pCur->lastId && entryById(pLog, pCur->id) == NULL);
+    pCur->i++;
+  } while (pCur->i <= pCur->iLast && entryById(pLog, pCur->i) == NULL);
   return SQLITE_OK;
 }
 
 static int requestsEof(sqlite3_vtab_cursor *pCursor) {
-  RequestsCursor *pCur = (RequestsCursor *)pCursor;
-  return pCur->id > pCur->lastId || entryById(cursorLog(pCursor), pCur->id) == NULL;
+  SetterListCursor *pCur = (SetterListCursor *)pCursor;
+  return pCur->i > pCur->iLast || entryById(cursorLog(pCursor), pCur->i) == NULL;
 }
 
 static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
-  RequestsCursor *pCur = (RequestsCursor *)pCursor;
-  LogEntry *e = entryById(cursorLog(pCursor), pCur->id);
+  SetterListCursor *pCur = (SetterListCursor *)pCursor;
+  LogEntry *e = entryById(cursorLog(pCursor), pCur->i);
   if (e == NULL) return SQLITE_OK;
   switch (iCol) {
     case REQUESTS_COLUMN_ID:
@@ -252,36 +212,31 @@ static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
   return SQLITE_OK;
 }
 
-static int requestsRowid(sqlite3_vtab_cursor *pCursor, sqlite3_int64 *pRowid) {
-  *pRowid = ((RequestsCursor *)pCursor)->id;
-  return SQLITE_OK;
-}
-
 static sqlite3_module requestsModule = {
-    0,                  /* iVersion */
-    0,                  /* xCreate: none, so the table is eponymous only */
-    requestsConnect,    /* xConnect */
-    requestsBestIndex,  /* xBestIndex */
-    requestsDisconnect, /* xDisconnect */
-    0,                  /* xDestroy */
-    requestsOpen,       /* xOpen */
-    requestsClose,      /* xClose */
-    requestsFilter,     /* xFilter */
-    requestsNext,       /* xNext */
-    requestsEof,        /* xEof */
-    requestsColumn,     /* xColumn */
-    requestsRowid,      /* xRowid */
-    0,                  /* xUpdate: read-only */
-    0,                  /* xBegin */
-    0,                  /* xSync */
-    0,                  /* xCommit */
-    0,                  /* xRollback */
-    0,                  /* xFindFunction */
-    0,                  /* xRename */
-    0,                  /* xSavepoint */
-    0,                  /* xRelease */
-    0,                  /* xRollbackTo */
-    0                   /* xShadowName */
+    0,                    /* iVersion */
+    0,                    /* xCreate: none, so the table is eponymous only */
+    requestsConnect,      /* xConnect */
+    requestsBestIndex,    /* xBestIndex */
+    setterListDisconnect, /* xDisconnect */
+    0,                    /* xDestroy */
+    setterListOpen,       /* xOpen */
+    setterListClose,      /* xClose */
+    requestsFilter,       /* xFilter */
+    requestsNext,         /* xNext */
+    requestsEof,          /* xEof */
+    requestsColumn,       /* xColumn */
+    setterListRowid,      /* xRowid */
+    0,                    /* xUpdate: read-only */
+    0,                    /* xBegin */
+    0,                    /* xSync */
+    0,                    /* xCommit */
+    0,                    /* xRollback */
+    0,                    /* xFindFunction */
+    0,                    /* xRename */
+    0,                    /* xSavepoint */
+    0,                    /* xRelease */
+    0,                    /* xRollbackTo */
+    0                     /* xShadowName */
 };
 
 int setterRequestsRegister(sqlite3 *db, SetterConn *pConn) {

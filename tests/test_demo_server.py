@@ -31,6 +31,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check  # noqa: E402
+import harness  # noqa: E402
+
 ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXT = os.environ.get("TEST_EXT") or os.path.join(ROOT, "dist", "setter")
 README_QUERY = ("SELECT sender_type, created_at, latest_status, content\n"
@@ -40,18 +44,6 @@ FIRST_ROW = "user|2024-01-15T14:30:00.000Z|delivered|Hi! I'd like to book an app
 START_TIMEOUT_S = 30      # the make case may first check packages and the build
 STOP_TIMEOUT_S = 10
 
-passed = failed = 0
-
-
-def check(ok, title, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   %s" % title)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (title, ("\n     " + detail.replace("\n", "\n     ")) if detail else ""))
-    sys.stdout.flush()
 
 
 def clean_env():
@@ -254,8 +246,7 @@ def main():
             test()
         except Exception as e:          # a crash of the test itself counts as one failure
             check(False, "the demo-server test ran to the end", "%s: %s" % (type(e).__name__, e))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.report("demo_server")
 
 
 if __name__ == "__main__":
