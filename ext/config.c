@@ -582,42 +582,32 @@ static char *maskedKey(const char *zKey) {
   return sqlite3_mprintf("****%s", zTail);
 }
 
+/* Text made for the result (sqlite3_malloc'd, taken), or NULL: no memory
+** when bExpected, else SQL NULL. */
+static void resultMadeText(sqlite3_context *ctx, char *z, int bExpected) {
+  if (z == NULL && bExpected) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_text(ctx, z, -1, sqlite3_free);
+  }
+}
+
 /* The value setter_config(name) returns and setter_settings shows. */
 static void resultSetting(sqlite3_context *ctx, SetterSettings *p, int iSetting) {
   const SettingDef *pDef = &aSetting[iSetting];
-  if (p->azEnvValue[iSetting]) {
-    /* refused at load: show what was given (the key masked) */
-    const char *zGiven = p->azEnvValue[iSetting];
-    if (pDef->eKind == SETTING_KEY) {
-      char *zMasked = maskedKey(zGiven);
-      if (zMasked == NULL && zGiven[0]) {
-        sqlite3_result_error_nomem(ctx);
-      } else {
-        sqlite3_result_text(ctx, zMasked, -1, sqlite3_free);
-      }
-    } else {
-      /* the key, given here by mistake, is never shown */
-      char *zShown = setterSanitize(zGiven, strlen(zGiven), strlen(zGiven), p->zApiKey);
-      if (zShown == NULL) {
-        sqlite3_result_error_nomem(ctx);
-      } else {
-        sqlite3_result_text(ctx, zShown, -1, sqlite3_free);
-      }
-    }
+  const char *zGiven = p->azEnvValue[iSetting]; /* refused at load: shown as given */
+  if (pDef->eKind == SETTING_KEY) {
+    const char *zKey = zGiven ? zGiven : p->zApiKey;
+    resultMadeText(ctx, maskedKey(zKey), zKey && zKey[0]);
+  } else if (zGiven) {
+    /* the key, given here by mistake, is never shown */
+    resultMadeText(ctx, setterSanitize(zGiven, strlen(zGiven), strlen(zGiven), p->zApiKey), 1);
   } else if (pDef->eKind == SETTING_PROGRESS && p->progress == SETTER_PROGRESS_AUTO) {
     sqlite3_result_text(ctx, "auto", -1, SQLITE_STATIC);
   } else if (isIntKind(pDef)) {
     sqlite3_result_int64(ctx, *intSlot(p, pDef));
-  } else if (pDef->eKind == SETTING_KEY) {
-    char *zMasked = maskedKey(p->zApiKey);
-    if (zMasked == NULL && p->zApiKey) {
-      sqlite3_result_error_nomem(ctx);
-    } else {
-      sqlite3_result_text(ctx, zMasked, -1, sqlite3_free);
-    }
   } else {
-    const char *z = *textSlot(p, pDef);
-    sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, *textSlot(p, pDef), -1, SQLITE_TRANSIENT);
   }
 }
 
