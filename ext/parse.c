@@ -60,23 +60,13 @@
 /* How a field's JSON value becomes a cell (see the header comment). */
 enum FieldKind { KIND_TEXT, KIND_INTEGER, KIND_CODE, KIND_JSON };
 
+#define MESSAGE_FIELD(F, zSql, zType, zJson, K) {zJson, SETTER_FIELD_##F, KIND_##K},
 static const struct {
   const char *zName;
   unsigned char eField;
   unsigned char eKind;
-} aMessageField[] = {
-    {"messageId", SETTER_FIELD_MESSAGE_ID, KIND_INTEGER},
-    {"senderType", SETTER_FIELD_SENDER_TYPE, KIND_TEXT},
-    {"content", SETTER_FIELD_CONTENT, KIND_TEXT},
-    {"createdAt", SETTER_FIELD_CREATED_AT, KIND_TEXT},
-    {"latestStatus", SETTER_FIELD_LATEST_STATUS, KIND_TEXT},
-    {"failureReason", SETTER_FIELD_FAILURE_REASON, KIND_TEXT},
-    {"errorCode", SETTER_FIELD_ERROR_CODE, KIND_CODE},
-    {"errorTitle", SETTER_FIELD_ERROR_TITLE, KIND_TEXT},
-    {"errorMessage", SETTER_FIELD_ERROR_MESSAGE, KIND_TEXT},
-    {"errorDetails", SETTER_FIELD_ERROR_DETAILS, KIND_JSON},
-    {"platformResourceId", SETTER_FIELD_PLATFORM_RESOURCE_ID, KIND_TEXT},
-};
+} aMessageField[] = {SETTER_MESSAGE_FIELDS(MESSAGE_FIELD)};
+#undef MESSAGE_FIELD
 
 #define N_MESSAGE_FIELD (int)(sizeof(aMessageField) / sizeof(aMessageField[0]))
 

@@ -30,22 +30,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Message fields, in the order of the table's message columns. */
+/*
+** The message fields, in the order of the table's message columns; the one
+** list vtab.c (columns, schema) and parse.c (JSON members) read too:
+**
+**   X(FIELD, "sql_name", "SQL type", "jsonName", KIND)
+**
+** FIELD makes SETTER_FIELD_<FIELD> here and COLUMN_<FIELD> in vtab.c; KIND
+** says how the JSON value becomes a cell (parse.c): TEXT, INTEGER, CODE
+** (INTEGER for an integer, else TEXT) or JSON (compact JSON text).  Adding a
+** message column is one line here.  raw_json, the last field, is the whole
+** message object, not a member: it follows the list.
+*/
+#define SETTER_MESSAGE_FIELDS(X)                                     \
+  X(MESSAGE_ID, "message_id", "INTEGER", "messageId", INTEGER)       \
+  X(SENDER_TYPE, "sender_type", "TEXT", "senderType", TEXT)          \
+  X(CONTENT, "content", "TEXT", "content", TEXT)                     \
+  X(CREATED_AT, "created_at", "TEXT", "createdAt", TEXT)             \
+  X(LATEST_STATUS, "latest_status", "TEXT", "latestStatus", TEXT)    \
+  X(FAILURE_REASON, "failure_reason", "TEXT", "failureReason", TEXT) \
+  X(ERROR_CODE, "error_code", "", "errorCode", CODE)                 \
+  X(ERROR_TITLE, "error_title", "TEXT", "errorTitle", TEXT)          \
+  X(ERROR_MESSAGE, "error_message", "TEXT", "errorMessage", TEXT)    \
+  X(ERROR_DETAILS, "error_details", "TEXT", "errorDetails", JSON)    \
+  X(PLATFORM_RESOURCE_ID, "platform_resource_id", "TEXT", "platformResourceId", TEXT)
+
+#define SETTER_FIELD_ENUM(F, zSql, zType, zJson, K) SETTER_FIELD_##F,
 enum SetterField {
-  SETTER_FIELD_MESSAGE_ID = 0,
-  SETTER_FIELD_SENDER_TYPE,
-  SETTER_FIELD_CONTENT,
-  SETTER_FIELD_CREATED_AT,
-  SETTER_FIELD_LATEST_STATUS,
-  SETTER_FIELD_FAILURE_REASON,
-  SETTER_FIELD_ERROR_CODE,
-  SETTER_FIELD_ERROR_TITLE,
-  SETTER_FIELD_ERROR_MESSAGE,
-  SETTER_FIELD_ERROR_DETAILS,
-  SETTER_FIELD_PLATFORM_RESOURCE_ID,
-  SETTER_FIELD_RAW_JSON,
+  SETTER_MESSAGE_FIELDS(SETTER_FIELD_ENUM) /* the message members */
+  SETTER_FIELD_RAW_JSON,                   /* the message object as compact JSON */
   SETTER_FIELD_COUNT
 };
+#undef SETTER_FIELD_ENUM
+
+/* Fields SETTER_FIELD_MESSAGE_ID .. SETTER_N_MESSAGE_FIELD-1 are members. */
+#define SETTER_N_MESSAGE_FIELD SETTER_FIELD_RAW_JSON
 
 #define SETTER_FIELD_BIT(f) (1u << (f))
 #define SETTER_FIELD_ALL ((1u << SETTER_FIELD_COUNT) - 1u)

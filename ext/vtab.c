@@ -37,31 +37,39 @@
 #include "timestamp.h"
 #include "vtab.h"
 
-/* Columns, in declaration order. */
-#define COLUMN_BOT_INTEGRATION_ID 0 /* hidden input */
-#define COLUMN_USER_NUMBER 1        /* hidden input */
-#define COLUMN_SESSION_ID 2         /* hidden input */
-#define COLUMN_MESSAGE_ID 3         /* first message column = SETTER_FIELD_MESSAGE_ID */
-#define COLUMN_PLATFORM_RESOURCE_ID 13
-#define COLUMN_CONTEXT_STARTS_AT 14
-#define COLUMN_IN_CONTEXT 15
-#define COLUMN_RAW_JSON 16 /* hidden */
-#define N_INPUT_COLUMN 3
+/* Columns, in declaration order: the inputs, the message fields of rows.h
+** (COLUMN_MESSAGE_ID ...), then the columns below.  A column that is no
+** message member is one line in TRAILING_COLUMNS and its case in
+** setterColumn. */
+#define INPUT_COLUMNS(X)                                     \
+  X(BOT_INTEGRATION_ID, "bot_integration_id INTEGER HIDDEN") \
+  X(USER_NUMBER, "user_number TEXT HIDDEN")                  \
+  X(SESSION_ID, "session_id INTEGER HIDDEN")
+#define TRAILING_COLUMNS(X)                      \
+  X(CONTEXT_STARTS_AT, "context_starts_at TEXT") \
+  X(IN_CONTEXT, "in_context INTEGER")            \
+  X(RAW_JSON, "raw_json TEXT HIDDEN")
 
-/* The message columns are the fields of rows.h, in the same order. */
-_Static_assert(COLUMN_PLATFORM_RESOURCE_ID - COLUMN_MESSAGE_ID == SETTER_FIELD_PLATFORM_RESOURCE_ID,
-               "message columns and enum SetterField disagree");
-_Static_assert(SETTER_FIELD_RAW_JSON == SETTER_FIELD_PLATFORM_RESOURCE_ID + 1 &&
-                   SETTER_FIELD_COUNT == SETTER_FIELD_RAW_JSON + 1,
-               "raw_json must be the last field");
+#define COLUMN_ENUM(C, zDecl) COLUMN_##C,
+#define FIELD_COLUMN_ENUM(F, zSql, zType, zJson, K) COLUMN_##F,
+enum {
+  INPUT_COLUMNS(COLUMN_ENUM) SETTER_MESSAGE_FIELDS(FIELD_COLUMN_ENUM) TRAILING_COLUMNS(COLUMN_ENUM)
+      N_COLUMN
+};
+#undef COLUMN_ENUM
+#undef FIELD_COLUMN_ENUM
+#define N_INPUT_COLUMN COLUMN_MESSAGE_ID
+_Static_assert(N_COLUMN < 64, "colUsed has one bit per column below 63");
+/* The column of message field f (f < SETTER_N_MESSAGE_FIELD). */
+#define COLUMN_OF_FIELD(f) (N_INPUT_COLUMN + (f))
 
-#define SCHEMA                                                                 \
-  "CREATE TABLE x(bot_integration_id INTEGER HIDDEN, user_number TEXT HIDDEN," \
-  " session_id INTEGER HIDDEN, message_id INTEGER, sender_type TEXT,"          \
-  " content TEXT, created_at TEXT, latest_status TEXT, failure_reason TEXT,"   \
-  " error_code, error_title TEXT, error_message TEXT, error_details TEXT,"     \
-  " platform_resource_id TEXT, context_starts_at TEXT, in_context INTEGER,"    \
-  " raw_json TEXT HIDDEN)"
+#define COLUMN_DECL(C, zDecl) " " zDecl ","
+#define FIELD_COLUMN_DECL(F, zSql, zType, zJson, K) " " zSql " " zType ","
+/* The declaration; the last comma becomes the closing parenthesis. */
+static const char zSchemaDecl[] = "CREATE TABLE x(" INPUT_COLUMNS(COLUMN_DECL)
+    SETTER_MESSAGE_FIELDS(FIELD_COLUMN_DECL) TRAILING_COLUMNS(COLUMN_DECL);
+#undef COLUMN_DECL
+#undef FIELD_COLUMN_DECL
 
 #define ROWS_PER_LOOKUP_ESTIMATE 25
 #define COST_PER_LOOKUP 1000.0
@@ -157,6 +165,14 @@ static int setFetchError(SetterVtab *pVtab, const SetterLookup *pLookup,
 
 /* ---- xConnect ---- */
 
+/* Declares the columns: zSchemaDecl with its last comma as ')'. */
+static int declareSchema(sqlite3 *db) {
+  char zSchema[sizeof zSchemaDecl];
+  memcpy(zSchema, zSchemaDecl, sizeof zSchemaDecl);
+  zSchema[sizeof zSchemaDecl - 2] = ')';
+  return sqlite3_declare_vtab(db, zSchema);
+}
+
 static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                          sqlite3_vtab **ppVtab, char **pzErr) {
   SetterVtab *pVtab;
@@ -169,7 +185,7 @@ static int setterConnect(sqlite3 *db, void *pAux, int argc, const char *const *a
                              "SETTER_* environment or setter_config()");
     return SQLITE_ERROR;
   }
-  rc = sqlite3_declare_vtab(db, SCHEMA);
+  rc = declareSchema(db);
   if (rc != SQLITE_OK) return rc;
   pVtab = sqlite3_malloc(sizeof(*pVtab));
   if (pVtab == NULL) return SQLITE_NOMEM;
@@ -217,9 +233,9 @@ _Static_assert(IDX_FIELD_SHIFT + SETTER_FIELD_COUNT <= IDX_SCOPE_SHIFT &&
 /* Fields to extract for the columns in colUsed. */
 static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
   unsigned int mask = 0;
-  int iCol;
-  for (iCol = COLUMN_MESSAGE_ID; iCol <= COLUMN_PLATFORM_RESOURCE_ID; iCol++) {
-    if (colUsed & ((sqlite3_uint64)1 << iCol)) mask |= SETTER_FIELD_BIT(iCol - COLUMN_MESSAGE_ID);
+  int f;
+  for (f = 0; f < SETTER_N_MESSAGE_FIELD; f++) {
+    if (colUsed & ((sqlite3_uint64)1 << COLUMN_OF_FIELD(f))) mask |= SETTER_FIELD_BIT(f);
   }
   if (colUsed & ((sqlite3_uint64)1 << COLUMN_IN_CONTEXT))
     mask |= SETTER_FIELD_BIT(SETTER_FIELD_CREATED_AT);
@@ -865,7 +881,7 @@ static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
       resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, SETTER_FIELD_RAW_JSON));
       break;
     default:
-      resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, iCol - COLUMN_MESSAGE_ID));
+      resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, iCol - N_INPUT_COLUMN));
       break;
   }
   return SQLITE_OK;

@@ -27,11 +27,10 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+#define FIELD_NAME(F, zSql, zType, zJson, K) zSql,
 static const char *const azFieldName[SETTER_FIELD_COUNT] = {
-    "message_id",    "sender_type",   "content",     "created_at",
-    "latest_status", "failure_reason", "error_code",  "error_title",
-    "error_message", "error_details", "platform_resource_id", "raw_json",
-};
+    SETTER_MESSAGE_FIELDS(FIELD_NAME) "raw_json"};
+#undef FIELD_NAME
 
 typedef struct Parsed {
   int rc;
