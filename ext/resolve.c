@@ -1,0 +1,319 @@
+/*
+** resolve.c - lookups -> rows: caches, then fetch (fetch.c), then parse
+** (parse.c), then caches again.  See resolve.h.
+**
+** The fetch runs on this thread (setterFetchAll drives libcurl's multi
+** interface); each answer is parsed in setterFetchAll's xDone as soon as it
+** arrives, so a batch holds at most `concurrency` bodies at a time.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+#include "parse.h"
+#include "progress.h"
+#include "requests.h"
+#include "resolve.h"
+#include "sanitize.h"
+#include "timestamp.h"
+
+/* After this many one-lookup fetches in one statement, say once that an IN
+** list would fetch them in parallel. */
+#define SERIAL_FETCH_HINT_AFTER 10
+
+/* ---- errors ---- */
+
+/* Hands zMsg (sqlite3_malloc'd; NULL: no memory to write it) to *pzErr. */
+static int fail(char **pzErr, char *zMsg) {
+  sqlite3_free(*pzErr);
+  *pzErr = zMsg;
+  return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* The API's own message from an error body, else the start of the body. */
+static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
+  char *zFound = setterApiErrorMessage(zBody, nBody);
+  char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES, zKey)
+                      : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES, zKey);
+  sqlite3_free(zFound);
+  return zOut;
+}
+
+/* The error for a lookup whose request ended badly. */
+static int fetchError(const SetterConn *pConn, const SetterLookup *pLookup,
+                      const SetterRequest *pReq, char **pzErr) {
+  const char *zKey = pConn->settings.zApiKey;
+  char *zWhat = setterLookupDescribe(pLookup);
+  char *zApi = NULL, *zMsg;
+  char zAttempts[48] = "";
+  if (zWhat == NULL) return SQLITE_NOMEM;
+  if (pReq->nAttempt > 1)
+    snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
+  if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
+    char *zClean =
+        setterSanitize(pReq->zError, strlen(pReq->zError), SETTER_SANITIZE_MAX_BYTES, zKey);
+    zMsg = sqlite3_mprintf("request for %s failed%s: %s", zWhat, zAttempts, zClean ? zClean : "");
+    sqlite3_free(zClean);
+  } else if (pReq->status >= 300 && pReq->status < 400) {
+    char *zLocation = pReq->zLocation ? setterSanitize(pReq->zLocation, strlen(pReq->zLocation),
+                                                       SETTER_SANITIZE_MAX_BYTES, zKey)
+                                      : NULL;
+    zMsg = sqlite3_mprintf(
+        "HTTP %ld for %s: redirect to '%s' not followed (the API key is "
+        "sent only to base_url)",
+        pReq->status, zWhat, zLocation ? zLocation : "?");
+    sqlite3_free(zLocation);
+  } else {
+    const char *zHint = "";
+    zApi = apiMessage(pReq->zBody, pReq->nBody, zKey);
+    if (pReq->status == 401) {
+      zHint = " (check the API key: SETTER_API_KEY or setter_config('api_key', ...))";
+    }
+    zMsg = sqlite3_mprintf("HTTP %ld for %s%s: %s%s", pReq->status, zWhat, zAttempts,
+                           zApi && zApi[0] ? zApi : "no message", zHint);
+  }
+  sqlite3_free(zApi);
+  sqlite3_free(zWhat);
+  return fail(pzErr, zMsg);
+}
+
+/* Answers lookups from the statement's and the connection's caches. */
+static void answerFromCaches(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
+                             unsigned int mask, int64_t nowMs) {
+  int i;
+  for (i = 0; i < pLookups->n; i++) {
+    SetterLookup *p = &pLookups->a[i];
+    p->pRows = setterCacheGet(setterScopeCache(pScope), p->zUrl, mask, 0);
+    if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
+      p->pRows = setterCacheGet(pConn->pCache, p->zUrl, mask, nowMs);
+      if (p->pRows) {
+        setterRequestLogCached(pConn->pLog, p->zUrl + p->iPath, p->pRows->nRow);
+        setterCachePut(setterScopeCache(pScope), p->zUrl, p->pRows, 0);
+      }
+    }
+  }
+}
+
+static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
+  const SetterSettings *s = &pConn->settings;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->zApiKey = s->zApiKey;
+  pOut->zCaBundle = s->zCaBundle;
+  pOut->timeoutMs = s->timeoutMs;
+  pOut->connectTimeoutMs = s->connectTimeoutMs;
+  pOut->maxResponseBytes = s->maxResponseBytes;
+  pOut->maxRetries = (int)s->maxRetries;
+  pOut->concurrency = (int)s->concurrency;
+  pOut->xAttempt = setterRequestLogAttempt;
+  pOut->pAttemptCtx = pConn->pLog;
+}
+
+/* sqlite3_interrupt() seen from inside xFilter.  SQLite 3.40 has no
+** sqlite3_is_interrupted(), but a statement prepared and stepped on the same
+** connection while the outer statement runs fails with SQLITE_INTERRUPT
+** once it was called.  The probe lives for one fetch (finalized before
+** xFilter returns), so it can never keep sqlite3_close() busy. */
+typedef struct InterruptProbe {
+  sqlite3 *db;
+  sqlite3_stmt *pStmt; /* "SELECT 1", prepared on the first poll */
+  int bBroken;         /* could not prepare it: never cancel */
+} InterruptProbe;
+
+static int probeInterrupted(void *pCtx) {
+  InterruptProbe *p = pCtx;
+  int rc;
+  if (p->bBroken) return 0;
+  if (p->pStmt == NULL) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT 1", -1, &p->pStmt, NULL);
+    if (rc == SQLITE_INTERRUPT) return 1; /* the parser checks the flag too */
+    if (rc != SQLITE_OK) {
+      p->bBroken = 1;
+      return 0;
+    }
+  }
+  rc = sqlite3_step(p->pStmt);
+  (void)sqlite3_reset(p->pStmt); /* repeats the step's error, known already */
+  return rc == SQLITE_INTERRUPT;
+}
+
+/* Connects setterFetchAll's cancel and progress callbacks to this
+** connection; setterFetchAll, then endFetchHooks(). */
+static void startFetchHooks(SetterConn *pConn, SetterFetchSettings *pSettings,
+                            InterruptProbe *pProbe, SetterProgressDisplay *pDisplay) {
+  pProbe->db = pConn->db;
+  pProbe->pStmt = NULL;
+  pProbe->bBroken = 0;
+  setterProgressInit(pDisplay, (int)pConn->settings.progress);
+  pSettings->xCancelled = probeInterrupted;
+  pSettings->pCancelCtx = pProbe;
+  pSettings->xProgress = setterProgressReport;
+  pSettings->pProgressCtx = pDisplay;
+}
+
+static void endFetchHooks(InterruptProbe *pProbe) {
+  (void)sqlite3_finalize(pProbe->pStmt); /* its last step's error, not ours */
+  pProbe->pStmt = NULL;
+}
+
+/* What setterFetchAll's xDone needs to parse answers as they arrive. */
+typedef struct ArrivalContext {
+  SetterConn *pConn;
+  SetterLookup **apPending; /* apPending[i] is the lookup of request i */
+  unsigned int mask;        /* fields to extract */
+  int bNoMem;               /* an answer could not be parsed for lack of memory */
+  char *zErr;               /* why an answer was refused (sqlite3_malloc'd) */
+} ArrivalContext;
+
+/* The fields to extract: what the statement reads, and with cache_ttl
+** everything but raw_json (which would keep the whole body), so that what
+** is kept across statements serves the next one whatever it reads. */
+static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) {
+  if (pConn->settings.cacheTtl > 0) {
+    mask |= SETTER_FIELD_ALL & ~SETTER_FIELD_BIT(SETTER_FIELD_RAW_JSON);
+  }
+  return mask;
+}
+
+/* xDone: parses an answer as soon as it arrives and frees its body, so a
+** batch holds at most `concurrency` bodies at a time.  A bad answer stops
+** the batch with the statement's error set. */
+static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
+  ArrivalContext *p = pCtx;
+  SetterConn *pConn = p->pConn;
+  SetterLookup *pLookup = p->apPending[iReq];
+  char zErr[SETTER_PARSE_ERR_MAX];
+  char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
+  size_t nBody = pReq->nBody;
+  int64_t maxBytes = pConn->settings.maxResponseBytes;
+  int rc;
+  if (zBody && nBody && zBody[0] != '{')
+    zSnippet = setterSanitize(zBody, nBody, 80, pConn->settings.zApiKey);
+  pReq->zBody = NULL; /* the parser takes the body */
+  pReq->nBody = 0;
+  rc = setterParseResponse(zBody, nBody, p->mask, maxBytes, &pLookup->pRows, zErr, sizeof zErr);
+  if (rc == SETTER_PARSE_OK) {
+    sqlite3_free(zSnippet);
+    setterRequestLogMessages(pConn->pLog, pReq->zLogUrl, pLookup->pRows->nRow);
+    return 0;
+  }
+  if (rc == SETTER_PARSE_NOMEM) {
+    sqlite3_free(zSnippet);
+    p->bNoMem = 1;
+    return 1;
+  }
+  zWhat = setterLookupDescribe(pLookup);
+  if (rc == SETTER_PARSE_TOO_LARGE) {
+    fail(&p->zErr, sqlite3_mprintf("response for %s is larger than max_response_bytes (%lld "
+                                   "bytes) once decoded into rows",
+                                   zWhat, (long long)maxBytes));
+  } else {
+    fail(&p->zErr, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                   zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
+                                   zSnippet ? "')" : ""));
+  }
+  sqlite3_free(zWhat);
+  sqlite3_free(zSnippet);
+  return 1;
+}
+
+/* After a whole batch succeeded: remember its answers. */
+static int cacheAnswers(SetterConn *pConn, SetterScope *pScope, SetterLookup **apPending,
+                        int nPending) {
+  int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
+  int i;
+  for (i = 0; i < nPending; i++) {
+    if (setterCachePut(setterScopeCache(pScope), apPending[i]->zUrl, apPending[i]->pRows, 0)) {
+      return SQLITE_NOMEM;
+    }
+    if (pConn->settings.cacheTtl > 0) {
+      setterCachePut(pConn->pCache, apPending[i]->zUrl, apPending[i]->pRows, expiresMs);
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* A plain join fetches one lookup per outer row; after a few, say once
+** (where progress is shown) that an IN list would fetch them in parallel. */
+static void hintSerialJoin(SetterConn *pConn, SetterScope *pScope) {
+  SetterProgressDisplay display;
+  if (setterScopeSingleFetch(pScope) != SERIAL_FETCH_HINT_AFTER + 1) return;
+  setterProgressInit(&display, (int)pConn->settings.progress);
+  if (!display.bTerminal && !display.bPlain) return;
+  fprintf(stderr,
+          "setter: this statement fetches one contact at a time (a join); add "
+          "AND c.user_number IN (SELECT ...) to fetch them in parallel\n");
+}
+
+/* Fetches every lookup that no cache answered, in parallel. */
+static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
+                        unsigned int mask, char **pzErr) {
+  SetterFetchSettings settings;
+  InterruptProbe probe;
+  SetterProgressDisplay display;
+  ArrivalContext arrival;
+  SetterRequest *aReq = NULL;
+  SetterLookup **apPending = NULL;
+  int nPending = 0, nReq = 0, i, iFailed, rc = SQLITE_OK;
+
+  for (i = 0; i < pLookups->n; i++) nPending += pLookups->a[i].pRows == NULL;
+  if (nPending == 0) return SQLITE_OK;
+  arrival.zErr = NULL;
+  if (pConn->pFetcher == NULL) {
+    pConn->pFetcher = setterFetcherNew();
+    if (pConn->pFetcher == NULL)
+      return fail(pzErr, sqlite3_mprintf("could not initialise libcurl"));
+  }
+  aReq = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterRequest));
+  apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterLookup *));
+  if (aReq == NULL || apPending == NULL) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
+  for (i = 0; i < pLookups->n; i++) {
+    SetterLookup *p = &pLookups->a[i];
+    if (p->pRows) continue;
+    apPending[nReq] = p;
+    aReq[nReq].zUrl = p->zUrl;
+    aReq[nReq].zLogUrl = p->zUrl + p->iPath;
+    nReq++;
+  }
+  if (nReq == 1 && pLookups->n == 1) hintSerialJoin(pConn, pScope);
+  fillFetchSettings(pConn, &settings);
+  arrival.pConn = pConn;
+  arrival.apPending = apPending;
+  arrival.mask = fieldsToExtract(pConn, mask);
+  arrival.bNoMem = 0;
+  settings.xDone = parseArrival;
+  settings.pDoneCtx = &arrival;
+  startFetchHooks(pConn, &settings, &probe, &display);
+  iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nReq);
+  endFetchHooks(&probe);
+  if (iFailed == SETTER_FETCH_CANCELLED) {
+    rc = SQLITE_INTERRUPT; /* SQLite's own message: "interrupted" */
+  } else if (iFailed == SETTER_FETCH_NOT_STARTED) {
+    rc = fail(pzErr, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
+  } else if (iFailed >= 0 && (aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM || arrival.bNoMem)) {
+    rc = SQLITE_NOMEM;
+  } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
+    rc = fail(pzErr, arrival.zErr); /* parseArrival wrote the message */
+    arrival.zErr = NULL;
+  } else if (iFailed >= 0) {
+    rc = fetchError(pConn, apPending[iFailed], &aReq[iFailed], pzErr);
+  } else {
+    rc = cacheAnswers(pConn, pScope, apPending, nReq);
+  }
+
+done:
+  sqlite3_free(arrival.zErr);
+  for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
+  sqlite3_free(aReq);
+  sqlite3_free(apPending);
+  return rc;
+}
+
+int setterResolve(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
+                  unsigned int mask, char **pzErr) {
+  answerFromCaches(pConn, pScope, pLookups, mask, setterMonotonicMs());
+  return fetchMissing(pConn, pScope, pLookups, mask, pzErr);
+}
