@@ -43,7 +43,7 @@ EXT_CFLAGS := -fvisibility=hidden
 CFLAGS ?= -O2 -g
 LIBS := -lcurl -lcjson -lpthread
 
-SOURCES := ext/setter.c ext/vtab.c ext/resolve.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
+SOURCES := ext/setter.c ext/connection.c ext/vtab.c ext/resolve.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
            ext/lookup.c ext/scope.c ext/phone.c ext/progress.c ext/listtable.c
 HEADERS := $(wildcard ext/*.h)

@@ -38,6 +38,7 @@
 
 #include "cache.h"
 #include "listtable.h"
+#include "progress.h"
 #include "sanitize.h"
 
 /* SQLite's allocator, which holds bodies and rows (alloc.h), allocates at
@@ -58,7 +59,7 @@ enum SettingKind {
   SETTING_PROGRESS
 };
 
-/* Where a setting's value came from (SetterSettings.aSource). */
+/* Where a setting's value came from (SetterSettingsOrigin.aSource). */
 enum SettingSource { SOURCE_DEFAULT = 0, SOURCE_ENVIRONMENT, SOURCE_SETTER_CONFIG };
 static const char *const azSource[] = {"default", "environment", "setter_config"};
 
@@ -101,8 +102,15 @@ static const SettingDef aSetting[] = {
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
-_Static_assert(sizeof(aSetting) / sizeof(aSetting[0]) <= SETTER_MAX_SETTINGS,
-               "SETTER_MAX_SETTINGS is too small");
+
+/* Per setting (aSetting's order): where its value came from, and the error
+** of a SETTER_* variable that was refused at load, which stays until the
+** setting is set again (SetterSettings.pOrigin, this file's alone). */
+struct SetterSettingsOrigin {
+  unsigned char aSource[N_SETTING]; /* enum SettingSource */
+  char *azEnvError[N_SETTING];
+  char *azEnvValue[N_SETTING]; /* the refused value, as given */
+};
 
 #define STRINGIFY(x) #x
 #define TEXT_OF(x) STRINGIFY(x)
@@ -472,10 +480,10 @@ static char *cleanError(const char *zErr, const char *zKey) {
 }
 
 static void clearEnvError(SetterSettings *p, int iSetting) {
-  sqlite3_free(p->azEnvError[iSetting]);
-  sqlite3_free(p->azEnvValue[iSetting]);
-  p->azEnvError[iSetting] = NULL;
-  p->azEnvValue[iSetting] = NULL;
+  sqlite3_free(p->pOrigin->azEnvError[iSetting]);
+  sqlite3_free(p->pOrigin->azEnvValue[iSetting]);
+  p->pOrigin->azEnvError[iSetting] = NULL;
+  p->pOrigin->azEnvValue[iSetting] = NULL;
 }
 
 static void envName(const SettingDef *pDef, char *zEnv, size_t nEnv) {
@@ -498,24 +506,28 @@ static int applyEnvironment(SetterSettings *p, int iSetting) {
   clearEnvError(p, iSetting);
   if (zValue == NULL || zValue[0] == 0) return SQLITE_OK; /* empty means unset */
   rc = applySetting(p, pDef, zValue, &zErr);
-  p->aSource[iSetting] = SOURCE_ENVIRONMENT;
+  p->pOrigin->aSource[iSetting] = SOURCE_ENVIRONMENT;
   if (rc == SQLITE_OK) return SQLITE_OK;
   if (rc == SQLITE_NOMEM || zErr == NULL) return SQLITE_NOMEM;
   zClean = cleanError(zErr, p->zApiKey);
   sqlite3_free(zErr);
   if (zClean == NULL) return SQLITE_NOMEM;
-  p->azEnvError[iSetting] =
+  p->pOrigin->azEnvError[iSetting] =
       sqlite3_mprintf("%s: %s; fix the variable, or run SELECT setter_config('%s', ...)", zEnv,
                       zClean, pDef->zName);
   sqlite3_free(zClean);
-  p->azEnvValue[iSetting] = sqlite3_mprintf("%s", zValue);
-  if (p->azEnvError[iSetting] == NULL || p->azEnvValue[iSetting] == NULL) return SQLITE_NOMEM;
+  p->pOrigin->azEnvValue[iSetting] = sqlite3_mprintf("%s", zValue);
+  if (p->pOrigin->azEnvError[iSetting] == NULL || p->pOrigin->azEnvValue[iSetting] == NULL)
+    return SQLITE_NOMEM;
   return SQLITE_OK;
 }
 
 int setterSettingsInit(SetterSettings *p) {
   int i;
   memset(p, 0, sizeof(*p));
+  p->pOrigin = sqlite3_malloc(sizeof(*p->pOrigin));
+  if (p->pOrigin == NULL) return SQLITE_NOMEM;
+  memset(p->pOrigin, 0, sizeof(*p->pOrigin));
   for (i = 0; i < N_SETTING; i++) {
     char *zErr = NULL;
     if ((isIntKind(&aSetting[i]) || aSetting[i].eKind == SETTING_URL) &&
@@ -536,31 +548,34 @@ void setterSettingsClear(SetterSettings *p) {
   int i;
   forgetKey(p);
   for (i = 0; i < N_SETTING; i++) {
-    if (aSetting[i].eKind == SETTING_KEY && p->azEnvValue[i]) {
-      memset(p->azEnvValue[i], 0, strlen(p->azEnvValue[i]));
+    if (p->pOrigin) { /* NULL only if setterSettingsInit ran out of memory */
+      char *zGiven = p->pOrigin->azEnvValue[i];
+      if (aSetting[i].eKind == SETTING_KEY && zGiven) memset(zGiven, 0, strlen(zGiven));
+      clearEnvError(p, i);
     }
-    clearEnvError(p, i);
     if (!isIntKind(&aSetting[i])) {
       sqlite3_free(*textSlot(p, &aSetting[i]));
       *textSlot(p, &aSetting[i]) = NULL;
     }
   }
+  sqlite3_free(p->pOrigin);
+  p->pOrigin = NULL;
 }
 
 const char *setterSettingsRetryEnvironment(SetterSettings *p) {
   int i;
   for (i = 1; i <= N_SETTING; i++) {
     int iSetting = i % N_SETTING;
-    if (p->azEnvError[iSetting] == NULL) continue;
+    if (p->pOrigin->azEnvError[iSetting] == NULL) continue;
     if (applyEnvironment(p, iSetting) != SQLITE_OK) return "out of memory";
     /* a key file read now must not win over SETTER_API_KEY */
-    if (aSetting[iSetting].eKind == SETTING_KEY_FILE && p->azEnvError[iSetting] == NULL &&
+    if (aSetting[iSetting].eKind == SETTING_KEY_FILE && p->pOrigin->azEnvError[iSetting] == NULL &&
         applyEnvironment(p, 0) != SQLITE_OK) {
       return "out of memory";
     }
   }
   for (i = 0; i < N_SETTING; i++) {
-    if (p->azEnvError[i]) return p->azEnvError[i];
+    if (p->pOrigin->azEnvError[i]) return p->pOrigin->azEnvError[i];
   }
   return NULL;
 }
@@ -595,7 +610,7 @@ static void resultMadeText(sqlite3_context *ctx, char *z, int bExpected) {
 /* The value setter_config(name) returns and setter_settings shows. */
 static void resultSetting(sqlite3_context *ctx, SetterSettings *p, int iSetting) {
   const SettingDef *pDef = &aSetting[iSetting];
-  const char *zGiven = p->azEnvValue[iSetting]; /* refused at load: shown as given */
+  const char *zGiven = p->pOrigin->azEnvValue[iSetting]; /* refused at load: shown as given */
   if (pDef->eKind == SETTING_KEY) {
     const char *zKey = zGiven ? zGiven : p->zApiKey;
     resultMadeText(ctx, maskedKey(zKey), zKey && zKey[0]);
@@ -662,7 +677,7 @@ static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqli
   }
   if (rc == SQLITE_OK) {
     clearEnvError(&pConn->settings, iSetting);
-    pConn->settings.aSource[iSetting] = zValue ? SOURCE_SETTER_CONFIG : SOURCE_DEFAULT;
+    pConn->settings.pOrigin->aSource[iSetting] = zValue ? SOURCE_SETTER_CONFIG : SOURCE_DEFAULT;
     /* answers fetched with another key must not outlive it; a key set now
     ** ends a refused SETTER_API_KEY or SETTER_API_KEY_FILE alike */
     if (pDef->eKind == SETTING_KEY || pDef->eKind == SETTING_KEY_FILE) {
@@ -674,7 +689,8 @@ static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqli
         }
       }
       if (pDef->eKind == SETTING_KEY_FILE && zValue && zValue[0]) {
-        pConn->settings.aSource[0] = SOURCE_SETTER_CONFIG; /* api_key comes from the file */
+        pConn->settings.pOrigin->aSource[0] =
+            SOURCE_SETTER_CONFIG; /* api_key comes from the file */
       }
     }
   } else if (rc == SQLITE_NOMEM || zErr == NULL) {
@@ -780,7 +796,8 @@ static int settingsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
       }
       break;
     case SETTINGS_COLUMN_SOURCE:
-      sqlite3_result_text(ctx, azSource[pConn->settings.aSource[iSetting]], -1, SQLITE_STATIC);
+      sqlite3_result_text(ctx, azSource[pConn->settings.pOrigin->aSource[iSetting]], -1,
+                          SQLITE_STATIC);
       break;
     default:
       sqlite3_result_text(ctx, pDef->zDescription, -1, SQLITE_STATIC);

@@ -2,15 +2,24 @@
 ** connection.h - the per-connection state, shared by the files of the
 ** extension (internal; the entry point is setter.c).
 **
+**   pConn = setterConnNew(db, xFreeParts);    nRef = 1, held by the caller
+**   setterConnRef(pConn);                     per registration, which passes
+**   sqlite3_create_module_v2(db, ..., pConn, setterConnUnref);
+**   setterConnUnref(pConn);                   the caller's reference
+**
 ** SetterConn is the per-database-connection state.  setter.c creates one
 ** when the extension is loaded into a connection and hands it as client data
 ** to the virtual tables and the functions.  Each registration holds a
 ** reference (nRef) and releases it in its destructor, so the state lives as
 ** long as the longest-lived of them: sqlite3_drop_modules() frees nothing
-** that setter_config() still uses.
+** that setter_config() still uses.  The last reference calls xFreeParts,
+** which the entry point gives and which frees what the parts hung on the
+** state (fetcher, caches, request log, settings): this file knows none of
+** them, only that they are there.
 **
-** Every file but setter.c uses SQLITE_EXTENSION_INIT3 through this header,
-** so SQLite is called through the routines the loader passed in.
+** This header brings SQLITE_EXTENSION_INIT3 to the files that include it,
+** so that they call SQLite through the routines the loader passed in (the
+** SQLite-free files get it from alloc.h instead).
 */
 #ifndef SETTER_CONNECTION_H
 #define SETTER_CONNECTION_H
@@ -19,11 +28,6 @@
 SQLITE_EXTENSION_INIT3
 
 #include <stdint.h>
-
-#include "fetch.h"
-#include "progress.h"
-
-#define SETTER_MAX_SETTINGS 16
 
 /* Settings of one connection (see config.c for names, defaults, ranges). */
 typedef struct SetterSettings {
@@ -37,31 +41,29 @@ typedef struct SetterSettings {
   int64_t concurrency;
   int64_t cacheTtl; /* seconds; 0 = no cross-statement cache */
   int64_t maxResponseBytes;
-  int64_t maxLookups; /* distinct lookups one xFilter may make */
-  int64_t progress;   /* SETTER_PROGRESS_OFF, _ON or _AUTO (progress.h) */
-  /* Per setting (config.c's order): where its value came from, and the
-  ** error of a SETTER_* variable that was refused at load, which stays until
-  ** the setting is set again. */
-  unsigned char aSource[SETTER_MAX_SETTINGS];
-  char *azEnvError[SETTER_MAX_SETTINGS];
-  char *azEnvValue[SETTER_MAX_SETTINGS];
+  int64_t maxLookups;                   /* distinct lookups one xFilter may make */
+  int64_t progress;                     /* SETTER_PROGRESS_OFF, _ON or _AUTO (progress.h) */
+  struct SetterSettingsOrigin *pOrigin; /* config.c's: where each value came from */
 } SetterSettings;
 
+typedef struct SetterFetcher SetterFetcher;
 typedef struct SetterCache SetterCache;
 typedef struct SetterRequestLog SetterRequestLog;
 typedef struct SetterScope SetterScope;
 typedef struct SetterStatementFields SetterStatementFields;
 
-typedef struct SetterConn {
+typedef struct SetterConn SetterConn;
+struct SetterConn {
   sqlite3 *db;
-  int nRef; /* registrations that hold this state (see above) */
+  int nRef;                         /* registrations that hold this state (see above) */
+  void (*xFreeParts)(SetterConn *); /* frees what follows, at the last reference */
   SetterSettings settings;
   SetterFetcher *pFetcher;                 /* created on the first request */
   SetterCache *pCache;                     /* cross-statement cache (cache_ttl) */
   SetterScope *pScopes;                    /* statement caches of running statements (scope.c) */
   SetterStatementFields *pStatementFields; /* fields each statement reads (scope.c) */
   SetterRequestLog *pLog;                  /* for setter_requests */
-} SetterConn;
+};
 
 /* Memory bound of the cross-statement cache (cache_ttl > 0). */
 #define SETTER_CONNECTION_CACHE_MAX_BYTES (64 * 1024 * 1024)
@@ -69,9 +71,13 @@ typedef struct SetterConn {
 /* Error messages of setter_conversations start with this. */
 #define SETTER_ERROR_PREFIX "setter_conversations: "
 
-/* One more registration holds pConn; one fewer (frees it at zero).  The
-** second fits the xDestroy of sqlite3_create_module_v2 and
-** sqlite3_create_function_v2. */
+/* A zeroed state for db, with one reference held by the caller; NULL if
+** out of memory. */
+SetterConn *setterConnNew(sqlite3 *db, void (*xFreeParts)(SetterConn *));
+
+/* One more registration holds pConn; one fewer (at zero, xFreeParts, then
+** the state itself).  The second fits the xDestroy of
+** sqlite3_create_module_v2 and sqlite3_create_function_v2. */
 void setterConnRef(SetterConn *pConn);
 void setterConnUnref(void *pConn);
 

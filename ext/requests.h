@@ -13,6 +13,7 @@
 #define SETTER_REQUESTS_H
 
 #include "connection.h"
+#include "fetch.h"
 
 #define SETTER_REQUEST_LOG_SIZE 1000
 

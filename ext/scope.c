@@ -148,7 +148,7 @@ int setterScopeSingleFetch(SetterScope *pScope) {
   return ++pScope->nSingleFetches;
 }
 
-void setterScopeFreeAll(SetterConn *pConn) {
+void setterScopeFreeFields(SetterConn *pConn) {
   sqlite3_free(pConn->pStatementFields);
   pConn->pStatementFields = NULL;
 }

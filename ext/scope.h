@@ -78,7 +78,8 @@ SetterCache *setterScopeCache(SetterScope *pScope);
 ** join); returns how many the scope has made. */
 int setterScopeSingleFetch(SetterScope *pScope);
 
-/* Frees what the connection keeps for scopes (when it closes). */
-void setterScopeFreeAll(SetterConn *pConn);
+/* Frees the fields noted per statement (when the connection closes); the
+** scopes themselves end with their cursors. */
+void setterScopeFreeFields(SetterConn *pConn);
 
 #endif /* SETTER_SCOPE_H */

@@ -31,8 +31,9 @@ SQLITE_EXTENSION_INIT1
 
 #include "cache.h"
 #include "config.h"
-#include "phone.h"
 #include "connection.h"
+#include "fetch.h"
+#include "phone.h"
 #include "requests.h"
 #include "scope.h"
 #include "version.h"
@@ -47,21 +48,13 @@ static void initCurlOnce(void) {
   curlInitResult = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-void setterConnRef(SetterConn *pConn) {
-  pConn->nRef++;
-}
-
-/* Registrations are made and dropped under the connection's mutex, so the
-** count needs no lock of its own. */
-void setterConnUnref(void *pArg) {
-  SetterConn *pConn = pArg;
-  if (pConn == NULL || --pConn->nRef > 0) return;
+/* The connection state's xFreeParts: what the parts hung on it. */
+static void freeParts(SetterConn *pConn) {
   setterFetcherFree(pConn->pFetcher);
   setterCacheFree(pConn->pCache);
   setterRequestLogFree(pConn->pLog);
-  setterScopeFreeAll(pConn);
+  setterScopeFreeFields(pConn);
   setterSettingsClear(&pConn->settings);
-  sqlite3_free(pConn);
 }
 
 static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -126,11 +119,8 @@ __attribute__((visibility("default")))
     *pzErrMsg = sqlite3_mprintf("setter: libcurl could not be initialised");
     return SQLITE_ERROR;
   }
-  pConn = sqlite3_malloc(sizeof(*pConn));
+  pConn = setterConnNew(db, freeParts); /* held here until the registrations hold it */
   if (pConn == NULL) return SQLITE_NOMEM;
-  memset(pConn, 0, sizeof(*pConn));
-  pConn->db = db;
-  pConn->nRef = 1; /* held by this function until the registrations hold it */
   rc = setterSettingsInit(&pConn->settings);
   if (rc == SQLITE_OK) {
     pConn->pLog = setterRequestLogNew(SETTER_REQUEST_LOG_SIZE);
