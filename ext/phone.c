@@ -1,7 +1,7 @@
 /*
-** phone.c - setter_phone(x), the SQL function that turns a phone number as
-** people type it into the form the API's own example uses: international
-** digits without '+' ('1234567890').  A number the bot knows in another form
+** phone.c - setter_phone(x [, default_country]), the SQL function that turns
+** a phone number as people type it into the form the API's own example
+** uses: international digits without '+' ('1234567890').  A number the bot knows in another form
 ** matches no conversation (the API answers 200 with no messages), so a join
 ** on raw CRM numbers silently loses leads; a join on setter_phone(phone)
 ** does not.
@@ -11,6 +11,8 @@
 **   setter_phone('(555) 010-0003')        -> '5550100003'  (national: add
 **                                            the country code in SQL)
 **   setter_phone('555-CALL-NOW')          -> NULL
+**   setter_phone('(555) 010-0001', '1')   -> '15550100001'
+**   setter_phone('020 7946 0958', '44')   -> '442079460958'
 **
 ** The result is always TEXT or NULL.  The rules, in order:
 **   NULL          -> NULL.
@@ -36,7 +38,24 @@
 **     - any other byte (letters, # * , _ [ ], "ext", a newline or other
 **       control character, zero-width characters, fullwidth or non-ASCII
 **       digits, invalid UTF-8) -> NULL.
+**     - a TEXT of digits, one '.' and only zeros after it is a number as
+**       a spreadsheet exports it: '15550100038.0' -> '15550100038' (the
+**       '.' is not a separator there).
 **   The digits left must number 1 .. 15 (the E.164 maximum), else NULL.
+**
+** With default_country (a country calling code: 1 to 3 digits, not
+** starting with 0, as TEXT or INTEGER; NULL: none, as the one-argument
+** form; anything else is an error), a national number gets the code:
+**   - a number with an international prefix ('+', '00') ignores it;
+**   - code 1 (North America): 10 digits starting with 2..9 get the 1
+**     ('(555) 010-0001' -> '15550100001'); other lengths (11 digits
+**     starting with 1, the API's own example '1234567890') stay as they
+**     are: a North American area code never starts with 0 or 1;
+**   - any other code: one leading trunk 0 is dropped and the code put in
+**     front ('020 7946 0958', '44' -> '442079460958');
+**   - an INTEGER or REAL is a number without a prefix, so it is national.
+** Last, for both forms: a result of fewer than SETTER_PHONE_MIN_DIGITS (7)
+** or more than 15 digits is NULL ('12' is no phone number).
 **
 ** Registered SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS: usable in an index on
 ** an expression, a generated column, a CHECK, and in views and triggers of
@@ -89,7 +108,18 @@ static size_t separatorLength(const unsigned char *z, size_t n) {
   }
 }
 
-int setterPhoneDigits(const char *zIn, size_t n, char *zOut) {
+/* True if z[0..n) is digits, one '.', then one or more '0' only. */
+static int isSpreadsheetNumber(const unsigned char *z, size_t n) {
+  size_t i = 0;
+  while (i < n && z[i] >= '0' && z[i] <= '9') i++;
+  if (i == 0 || i + 1 >= n || z[i] != '.') return 0;
+  for (i++; i < n; i++) {
+    if (z[i] != '0') return 0;
+  }
+  return 1;
+}
+
+int setterPhoneDigits(const char *zIn, size_t n, char *zOut, int *pbIntl) {
   const unsigned char *z = (const unsigned char *)zIn;
   char aDigit[PHONE_MAX_READ];
   int nDigit = 0;
@@ -98,6 +128,11 @@ int setterPhoneDigits(const char *zIn, size_t n, char *zOut) {
   size_t i = 0;
 
   zOut[0] = '\0';
+  *pbIntl = 0;
+  if (isSpreadsheetNumber(z, n)) {
+    while (z[n - 1] == '0') n--;
+    n--; /* the '.' */
+  }
   while (i < n) {
     size_t nSep;
     if (z[i] >= '0' && z[i] <= '9') {
@@ -131,6 +166,7 @@ int setterPhoneDigits(const char *zIn, size_t n, char *zOut) {
   if ((hasPlus || iStart > 0) && aDigit[iStart] == '0') return 0; /* no country code */
   memcpy(zOut, aDigit + iStart, (size_t)(nDigit - iStart));
   zOut[nDigit - iStart] = '\0';
+  *pbIntl = hasPlus || iStart > 0;
   return nDigit - iStart;
 }
 
@@ -147,11 +183,70 @@ static int integerDigits(sqlite3_int64 v, char *zOut) {
   return n;
 }
 
+/* Reads default_country into zCode (at most 3 digits + NUL).  Returns 1 if
+** it is a calling code, 0 if it is NULL (no code), -1 if it is neither. */
+static int readCountryCode(sqlite3_value *pValue, char *zCode) {
+  const unsigned char *z;
+  int n, i;
+  zCode[0] = '\0';
+  switch (sqlite3_value_type(pValue)) {
+    case SQLITE_NULL:
+      return 0;
+    case SQLITE_INTEGER: {
+      sqlite3_int64 v = sqlite3_value_int64(pValue);
+      if (v < 1 || v > 999) return -1;
+      snprintf(zCode, 4, "%d", (int)v);
+      return 1;
+    }
+    case SQLITE_TEXT:
+      z = sqlite3_value_text(pValue);
+      n = sqlite3_value_bytes(pValue);
+      if (z == NULL || n < 1 || n > 3 || z[0] == '0') return -1;
+      for (i = 0; i < n; i++) {
+        if (z[i] < '0' || z[i] > '9') return -1;
+        zCode[i] = (char)z[i];
+      }
+      zCode[n] = '\0';
+      return 1;
+    default: /* REAL, BLOB */
+      return -1;
+  }
+}
+
+/* Puts the calling code zCode in front of the national number zDigits
+** (nDigits digits, room for SETTER_PHONE_MAX_DIGITS + 1 bytes) by the rules
+** of the header comment; returns the new length, or 0 when too long. */
+static int addCountryCode(char *zDigits, int nDigits, const char *zCode) {
+  char zOut[SETTER_PHONE_MAX_DIGITS + 4];
+  const char *zNational = zDigits;
+  int nCode = (int)strlen(zCode);
+  if (strcmp(zCode, "1") == 0) {
+    /* North America: only a 10-digit number with an area code (2..9) */
+    if (nDigits != 10 || zDigits[0] < '2') return nDigits;
+  } else if (zDigits[0] == '0') {
+    zNational++; /* the trunk 0 */
+    nDigits--;
+  }
+  if (nCode + nDigits > SETTER_PHONE_MAX_DIGITS) return 0;
+  memcpy(zOut, zCode, (size_t)nCode);
+  memcpy(zOut + nCode, zNational, (size_t)nDigits);
+  memcpy(zDigits, zOut, (size_t)(nCode + nDigits));
+  zDigits[nCode + nDigits] = '\0';
+  return nCode + nDigits;
+}
+
 static void phoneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   char zDigits[SETTER_PHONE_MAX_DIGITS + 1];
-  int nDigits = 0;
-  (void)argc;
+  char zCode[4] = "";
+  int nDigits = 0, bIntl = 0;
 
+  if (argc == 2 && readCountryCode(argv[1], zCode) < 0) {
+    sqlite3_result_error(ctx,
+                         "setter_phone: default_country must be a country calling code, 1 to 3 "
+                         "digits not starting with 0 ('1', '44'), or NULL",
+                         -1);
+    return;
+  }
   switch (sqlite3_value_type(argv[0])) {
     case SQLITE_INTEGER:
       nDigits = integerDigits(sqlite3_value_int64(argv[0]), zDigits);
@@ -170,13 +265,15 @@ static void phoneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         sqlite3_result_error_nomem(ctx);
         return;
       }
-      nDigits = setterPhoneDigits((const char *)z, (size_t)sqlite3_value_bytes(argv[0]), zDigits);
+      nDigits =
+          setterPhoneDigits((const char *)z, (size_t)sqlite3_value_bytes(argv[0]), zDigits, &bIntl);
       break;
     }
     default: /* NULL, BLOB */
       break;
   }
-  if (nDigits == 0) {
+  if (nDigits > 0 && zCode[0] && !bIntl) nDigits = addCountryCode(zDigits, nDigits, zCode);
+  if (nDigits < SETTER_PHONE_MIN_DIGITS) {
     sqlite3_result_null(ctx);
   } else {
     sqlite3_result_text(ctx, zDigits, nDigits, SQLITE_TRANSIENT);
@@ -184,7 +281,10 @@ static void phoneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 int setterPhoneRegister(sqlite3 *db) {
-  return sqlite3_create_function(db, "setter_phone", 1,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                 phoneFunc, NULL, NULL);
+  int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function(db, "setter_phone", 1, flags, NULL, phoneFunc, NULL, NULL);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "setter_phone", 2, flags, NULL, phoneFunc, NULL, NULL);
+  }
+  return rc;
 }

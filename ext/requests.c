@@ -5,9 +5,16 @@
 ** Each entry has a sequence number (the id column).  A cursor walks the ids
 ** that existed when xFilter ran, so requests made while a statement reads
 ** the table do not appear half-way through.
+**
+** The lookup of a request (bot_integration_id, user_number, session_id) is
+** read back from its logged path and query, which lookup.c builds as
+** .../bot-integrations/<bot>/conversations?userNumber=<percent-encoded> or
+** ?sessionId=<id>; user_number is percent-decoded, so it is the text the
+** query gave ('+15550100001', not '%2B15550100001').
 */
 #include "requests.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +124,70 @@ void setterRequestLogMessages(SetterRequestLog *p, const char *zLogUrl, int64_t 
 #define REQUESTS_COLUMN_CACHED 8
 #define REQUESTS_COLUMN_MESSAGES 9
 #define REQUESTS_COLUMN_ERROR 10
+#define REQUESTS_COLUMN_BOT_INTEGRATION_ID 11
+#define REQUESTS_COLUMN_USER_NUMBER 12
+#define REQUESTS_COLUMN_SESSION_ID 13
+
+/* The parts of a logged URL that name its lookup. */
+typedef struct LoggedLookup {
+  const char *zBot; /* digits of the bot id, nBot bytes; NULL if not found */
+  int nBot;
+  const char *zWho; /* the (encoded) userNumber or sessionId value */
+  int bSession;
+} LoggedLookup;
+
+/* Splits ".../bot-integrations/<bot>/conversations?userNumber=..." (the
+** only form lookup.c writes); zBot is NULL for anything else. */
+static void splitLoggedUrl(const char *zUrl, LoggedLookup *p) {
+  static const char zTail[] = "/conversations";
+  const char *zQuery = zUrl ? strrchr(zUrl, '?') : NULL;
+  const char *zEnd, *zStart;
+  memset(p, 0, sizeof(*p));
+  if (zQuery == NULL || zQuery - zUrl < (ptrdiff_t)sizeof zTail) return;
+  zEnd = zQuery - (sizeof zTail - 1);
+  if (memcmp(zEnd, zTail, sizeof zTail - 1) != 0) return;
+  for (zStart = zEnd; zStart > zUrl && zStart[-1] >= '0' && zStart[-1] <= '9'; zStart--) {
+  }
+  if (zStart == zEnd || zStart == zUrl || zStart[-1] != '/') return;
+  if (strncmp(zQuery, "?userNumber=", 12) == 0) {
+    p->zWho = zQuery + 12;
+  } else if (strncmp(zQuery, "?sessionId=", 11) == 0) {
+    p->zWho = zQuery + 11;
+    p->bSession = 1;
+  } else {
+    return;
+  }
+  p->zBot = zStart;
+  p->nBot = (int)(zEnd - zStart);
+}
+
+static int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/* The percent-decoded text of z as the result (SQLITE_NOMEM on failure). */
+static void resultDecoded(sqlite3_context *ctx, const char *z) {
+  size_t n = strlen(z), i, j = 0;
+  char *zOut = sqlite3_malloc64(n + 1);
+  if (zOut == NULL) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    int hi, lo;
+    if (z[i] == '%' && i + 2 < n && (hi = hexValue(z[i + 1])) >= 0 &&
+        (lo = hexValue(z[i + 2])) >= 0) {
+      zOut[j++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      zOut[j++] = z[i];
+    }
+  }
+  sqlite3_result_text(ctx, zOut, (int)j, sqlite3_free);
+}
 
 static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                            sqlite3_vtab **ppVtab, char **pzErr) {
@@ -126,7 +197,8 @@ static int requestsConnect(sqlite3 *db, void *pAux, int argc, const char *const 
   return setterListConnect(db, pAux,
                            "CREATE TABLE x(id INTEGER, started_at TEXT, method TEXT, url TEXT,"
                            " status INTEGER, attempt INTEGER, elapsed_ms INTEGER, bytes INTEGER,"
-                           " cached INTEGER, messages INTEGER, error TEXT)",
+                           " cached INTEGER, messages INTEGER, error TEXT,"
+                           " bot_integration_id INTEGER, user_number TEXT, session_id INTEGER)",
                            ppVtab);
 }
 
@@ -205,9 +277,22 @@ static int requestsColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, in
     case REQUESTS_COLUMN_MESSAGES:
       if (e->nMessages >= 0) sqlite3_result_int64(ctx, e->nMessages);
       break;
-    default:
+    case REQUESTS_COLUMN_ERROR:
       if (e->zError) sqlite3_result_text(ctx, e->zError, -1, SQLITE_TRANSIENT);
       break;
+    default: {
+      LoggedLookup l;
+      splitLoggedUrl(e->zUrl, &l);
+      if (l.zBot == NULL) break;
+      if (iCol == REQUESTS_COLUMN_BOT_INTEGRATION_ID) {
+        sqlite3_result_int64(ctx, (sqlite3_int64)strtoll(l.zBot, NULL, 10));
+      } else if (iCol == REQUESTS_COLUMN_USER_NUMBER && !l.bSession) {
+        resultDecoded(ctx, l.zWho);
+      } else if (iCol == REQUESTS_COLUMN_SESSION_ID && l.bSession) {
+        sqlite3_result_int64(ctx, (sqlite3_int64)strtoll(l.zWho, NULL, 10));
+      }
+      break;
+    }
   }
   return SQLITE_OK;
 }

@@ -6,7 +6,9 @@
 ** Columns: id, started_at, method, url (path and query only), status,
 ** attempt, elapsed_ms, bytes, cached (1 when served from a cache without a
 ** request), messages (in the answer; NULL when it failed), error (control
-** characters removed).  The API key is never recorded: it travels only in
+** characters removed), bot_integration_id, user_number (percent-decoded:
+** as the query gave it) and session_id of the lookup.  The API key is never recorded: it travels
+*only in
 ** a header, and headers are not logged.
 */
 #ifndef SETTER_REQUESTS_H

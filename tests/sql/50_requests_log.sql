@@ -3,7 +3,7 @@
 -- case: setter_requests has the documented columns in order
 SELECT group_concat(name, ',') FROM pragma_table_info('setter_requests');
 -- expect:
--- id,started_at,method,url,status,attempt,elapsed_ms,bytes,cached,messages,error
+-- id,started_at,method,url,status,attempt,elapsed_ms,bytes,cached,messages,error,bot_integration_id,user_number,session_id
 
 -- case: a successful request is logged with path and query, status, attempt, body bytes, no error
 -- requests: 1
@@ -173,3 +173,36 @@ SELECT count(*) FROM leads l LEFT JOIN setter_conversations c
 -- 12
 -- 0
 -- 12
+
+-- case: setter_requests names each lookup: bot_integration_id, user_number decoded as the query gave it ('+', spaces, '&'), session_id
+-- requests: 4
+.mode quote
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'echo+1 a&b%2B');
+SELECT count(*) FROM setter_conversations(5) WHERE session_id = 42;
+SELECT count(*) FROM setter_conversations(777, 1234567);
+SELECT url, bot_integration_id, user_number, session_id, typeof(user_number) FROM setter_requests ORDER BY id;
+-- expect:
+-- 4
+-- 2
+-- 2
+-- '/api/v1/bot-integrations/123/conversations?userNumber=1234567890',123,'1234567890',NULL,'text'
+-- '/api/v1/bot-integrations/123/conversations?userNumber=echo%2B1%20a%26b%252B',123,'echo+1 a&b%2B',NULL,'text'
+-- '/api/v1/bot-integrations/5/conversations?sessionId=42',5,NULL,42,'null'
+-- '/api/v1/bot-integrations/777/conversations?userNumber=1234567',777,'1234567',NULL,'text'
+
+-- case: the leads that came back empty: a join of leads with setter_requests on (bot_integration_id, user_number), also for numbers with '+'
+-- requests: 4
+.mode list
+CREATE TABLE leads(name TEXT, phone TEXT);
+INSERT INTO leads VALUES ('Ann', '1234567890'), ('Ben', '+15550100099'), ('Cy', 'echo+1 555'),
+                         ('Dee', '+1 555 010 0098');
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
+SELECT l.name, l.phone FROM leads l JOIN setter_requests r
+  ON r.bot_integration_id = 123 AND r.user_number = l.phone
+WHERE r.messages = 0 ORDER BY l.name;
+-- expect:
+-- 4
+-- Ben|+15550100099
+-- Dee|+1 555 010 0098

@@ -5,13 +5,13 @@
 -- The cases marked "decision" settle what the contract leaves open (README "Phone numbers").
 -- Each table case prints input,result (or name,result) in .mode quote, so NULL and text are told apart.
 
--- case: NULL gives NULL, an INTEGER gives its decimal digits, as TEXT
+-- case: NULL gives NULL, an INTEGER gives its decimal digits, as TEXT (fewer than 7: NULL)
 -- requests: 0
 .mode quote
 SELECT setter_phone(NULL), setter_phone(15550100001), typeof(setter_phone(15550100001)),
-       setter_phone(1234567890), setter_phone(0);
+       setter_phone(1234567890), setter_phone(0), setter_phone(123456), setter_phone(1234567);
 -- expect:
--- NULL,'15550100001','text','1234567890','0'
+-- NULL,'15550100001','text','1234567890',NULL,NULL,'1234567'
 
 -- case: spaces, dashes, dots, parentheses and slashes are ignored
 -- requests: 0
@@ -84,7 +84,7 @@ SELECT setter_phone(9e999), setter_phone(-9e999);
 -- expect:
 -- '15550100001.0','real','15550100001'
 -- '1.5550100001e10','real','15550100001'
--- '0.0','real','0'
+-- '0.0','real',NULL
 -- '15550100001.5','real',NULL
 -- '-15550100001.0','real',NULL
 -- '1e300','real',NULL
@@ -140,7 +140,7 @@ SELECT column1, setter_phone(column1) FROM (VALUES
 -- '+0 555 010 0001',NULL
 -- '000 555 010 0001',NULL
 -- '0 0 44 20 7946 0018','442079460018'
--- '0','0'
+-- '0',NULL
 -- '020 7946 0018','02079460018'
 -- '0 20 7946 0018','02079460018'
 
@@ -249,16 +249,16 @@ SELECT column1, setter_phone(column2) FROM (VALUES
 -- 'truncated UTF-8 of U+00A0',NULL
 -- 'NUL inside',NULL
 
--- case: setter_phone takes exactly one argument
+-- case: setter_phone takes one or two arguments
 -- requests: 0
 SELECT setter_phone();
-SELECT setter_phone('1', '2');
+SELECT setter_phone('1', '2', '3');
 -- expect:
 -- Error: wrong number of arguments to function setter_phone()
 --   SELECT setter_phone();
 --          ^--- error here
 -- Error: wrong number of arguments to function setter_phone()
---   SELECT setter_phone('1', '2');
+--   SELECT setter_phone('1', '2', '3');
 --          ^--- error here
 
 -- case: deterministic: an index on setter_phone(phone) can be created and serves lookups by it
@@ -334,3 +334,138 @@ WHERE bot_integration_id = 123 AND user_number IN (SELECT setter_phone(phone) FR
 GROUP BY user_number;
 -- expect:
 -- 1234567890|3
+
+-- case: fewer than 7 digits is no phone number: NULL, with or without a default_country
+-- requests: 0
+.mode quote
+SELECT column1, setter_phone(column1), setter_phone(column1, '1'), setter_phone(column1, '44')
+FROM (VALUES ('12'), ('+12'), ('123456'), ('+1 23456'), ('0 12345'), ('1234567'), ('+1234567'));
+-- expect:
+-- '12',NULL,NULL,NULL
+-- '+12',NULL,NULL,NULL
+-- '123456',NULL,NULL,'44123456'
+-- '+1 23456',NULL,NULL,NULL
+-- '0 12345',NULL,NULL,'4412345'
+-- '1234567','1234567','1234567','441234567'
+-- '+1234567','1234567','1234567','1234567'
+
+-- case: a spreadsheet's number, digits and one . followed by zeros only, loses the .0 (not read as a separator)
+-- requests: 0
+.mode quote
+SELECT column1, setter_phone(column1), setter_phone(column1, '1') FROM (VALUES
+  ('15550100038.0'), ('15550100038.000'), ('5550100038.0'), ('1555.0100038'), ('15550100038.'),
+  ('15550100038.01'), ('15550100038.0.0'), ('+15550100038.0'), ('.0'), ('0.0'));
+-- expect:
+-- '15550100038.0','15550100038','15550100038'
+-- '15550100038.000','15550100038','15550100038'
+-- '5550100038.0','5550100038','15550100038'
+-- '1555.0100038','15550100038','15550100038'
+-- '15550100038.','15550100038','15550100038'
+-- '15550100038.01','1555010003801','1555010003801'
+-- '15550100038.0.0','1555010003800','1555010003800'
+-- '+15550100038.0','155501000380','155501000380'
+-- '.0',NULL,NULL
+-- '0.0',NULL,NULL
+
+-- case: setter_phone(x, default_country): the rules as a table (international prefix ignores the code; national drops one trunk 0 and gets the code; code 1 adds 1 to 10 digits with an area code only)
+-- requests: 0
+.mode quote
+SELECT column1, column2, setter_phone(column1, column2) FROM (VALUES
+  ('020 7946 0958', '44'),       -- national: trunk 0 dropped, code in front
+  ('20 7946 0958', '44'),        -- national without a trunk 0
+  ('00 20 7946 0958', '44'),     -- 00 is the international prefix: the code is ignored (20: Egypt)
+  ('+44 20 7946 0958', '44'),    -- international: the code is ignored
+  ('+1 555 010 0001', '44'),     -- international, another country: the code is ignored
+  ('0044 20 7946 0958', '1'),    -- 00 prefix with code 1: ignored
+  ('(555) 010-0001', '1'),       -- code 1: 10 digits get the 1
+  ('555.010.0001', 1),           -- an INTEGER code works as TEXT
+  ('1 (555) 010-0001', '1'),     -- code 1: 11 digits starting with 1 stay
+  ('1234567890', '1'),           -- code 1: the API's own example (no area code starts with 1)
+  ('0234567890', '1'),           -- code 1: no area code starts with 0 either
+  ('555 0100', '1'),             -- code 1: 7 digits stay as typed
+  ('44 20 7946 0958', '1'),      -- code 1: 12 digits stay as typed
+  ('06 12 34 56 78', '33'),      -- France: trunk 0 dropped
+  ('030 1234567', '49'),         -- Germany: trunk 0 dropped
+  ('612 345 678', '34'),         -- Spain: no trunk 0
+  ('(0)20 7946 0958', '44'),     -- "(0)" without a prefix is the trunk 0
+  ('0800 123456', '353'),        -- a 3-digit code
+  ('5550100001', NULL),          -- NULL: no code, as the one-argument form
+  ('(555) 010-0001', NULL),
+  ('999 999 999 999 99', '44'),  -- more than 15 digits with the code: NULL
+  ('9999 999 999 999', '44'),    -- 15 digits with the code
+  ('555-CALL-NOW', '1'),         -- not a number stays NULL
+  (NULL, '1'),
+  ('', '44'));
+SELECT setter_phone(5550100001, '1'), setter_phone(2079460958, '44'),
+       setter_phone(5550100001.0, '1'), setter_phone(15550100001, '1'),
+       setter_phone('15550100038.0', '44');
+-- expect:
+-- '020 7946 0958','44','442079460958'
+-- '20 7946 0958','44','442079460958'
+-- '00 20 7946 0958','44','2079460958'
+-- '+44 20 7946 0958','44','442079460958'
+-- '+1 555 010 0001','44','15550100001'
+-- '0044 20 7946 0958','1','442079460958'
+-- '(555) 010-0001','1','15550100001'
+-- '555.010.0001',1,'15550100001'
+-- '1 (555) 010-0001','1','15550100001'
+-- '1234567890','1','1234567890'
+-- '0234567890','1','0234567890'
+-- '555 0100','1','5550100'
+-- '44 20 7946 0958','1','442079460958'
+-- '06 12 34 56 78','33','33612345678'
+-- '030 1234567','49','49301234567'
+-- '612 345 678','34','34612345678'
+-- '(0)20 7946 0958','44','442079460958'
+-- '0800 123456','353','353800123456'
+-- '5550100001',NULL,'5550100001'
+-- '(555) 010-0001',NULL,'5550100001'
+-- '999 999 999 999 99','44',NULL
+-- '9999 999 999 999','44','449999999999999'
+-- '555-CALL-NOW','1',NULL
+-- NULL,'1',NULL
+-- '','44',NULL
+-- '15550100001','442079460958','15550100001','15550100001','4415550100038'
+
+-- case: default_country must be a calling code (1 to 3 digits, not starting with 0) or NULL, else an error naming the argument
+-- requests: 0
+SELECT setter_phone('020 7946 0958', 'UK');
+SELECT setter_phone('020 7946 0958', '+44');
+SELECT setter_phone('020 7946 0958', '044');
+SELECT setter_phone('020 7946 0958', '1234');
+SELECT setter_phone('020 7946 0958', '');
+SELECT setter_phone('020 7946 0958', 0);
+SELECT setter_phone('020 7946 0958', 1000);
+SELECT setter_phone('020 7946 0958', 44.0);
+SELECT setter_phone(NULL, 'UK');
+-- expect:
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+-- Error: setter_phone: default_country must be a country calling code, 1 to 3 digits not starting with 0 ('1', '44'), or NULL
+
+-- case: setter_phone(x, default_country) is deterministic and innocuous: an index and a generated column on it, with trusted_schema = OFF
+-- requests: 0
+.mode list
+PRAGMA trusted_schema = OFF;
+CREATE TABLE leads(name TEXT, phone TEXT, number TEXT AS (setter_phone(phone, '1')) STORED);
+CREATE INDEX leads_phone1 ON leads(setter_phone(phone, '44'));
+CREATE VIEW v AS SELECT name, setter_phone(phone, '1') AS n FROM leads;
+INSERT INTO leads(name, phone) VALUES ('Ann', '(555) 010-0001'), ('Emma', '020 7946 0958');
+SELECT name, number FROM leads ORDER BY name;
+SELECT name FROM leads WHERE setter_phone(phone, '44') = '442079460958';
+SELECT * FROM v ORDER BY name;
+EXPLAIN QUERY PLAN SELECT name FROM leads WHERE setter_phone(phone, '44') = '442079460958';
+-- expect:
+-- Ann|15550100001
+-- Emma|02079460958
+-- Emma
+-- Ann|15550100001
+-- Emma|02079460958
+-- QUERY PLAN
+-- `--SEARCH leads USING INDEX leads_phone1 (<expr>=?)

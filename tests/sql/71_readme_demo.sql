@@ -53,11 +53,9 @@ SELECT name, phone FROM leads;
 -- Chloe Dubois|555-010-0014 ext 2
 -- Ethan Park|15550100015
 
--- case: README Phone numbers: a generated column adds the country code to 10-digit numbers, with an index on it
+-- case: README Phone numbers: a generated column setter_phone(phone, '1') adds the country code to national numbers, with an index on it
 -- requests: 0
-ALTER TABLE leads ADD COLUMN number TEXT AS (
-  CASE WHEN length(setter_phone(phone)) = 10 THEN '1' || setter_phone(phone)
-       ELSE setter_phone(phone) END);
+ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
 .mode box
 SELECT name, phone, number FROM leads;
@@ -80,9 +78,7 @@ EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
 
 -- case: README Phone numbers: the LEFT JOIN on the parallel form lists the leads that matched nothing
 -- requests: 0
-ALTER TABLE leads ADD COLUMN number TEXT AS (
-  CASE WHEN length(setter_phone(phone)) = 10 THEN '1' || setter_phone(phone)
-       ELSE setter_phone(phone) END);
+ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
 .mode box
 WITH c AS MATERIALIZED (
@@ -126,6 +122,49 @@ WHERE bot_integration_id = 123 AND user_number = '+' || setter_phone('+1 555 010
 -- expect:
 -- 0
 -- 6
+
+-- case: README Phone numbers: the recipe's country code leaves the API's own example 1234567890 as it is
+-- requests: 0
+INSERT INTO leads(name, phone) VALUES ('API example', '1234567890');
+ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
+SELECT number FROM leads WHERE name = 'API example';
+SELECT count(*) FROM setter_conversations(123, (SELECT number FROM leads WHERE name = 'API example'));
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
+-- expect:
+-- 1234567890
+-- 3
+
+-- case: README Phone numbers: which form a bot knows (messages in setter_requests), and both forms in one IN list
+-- requests: 0
+.mode list
+ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
+SELECT count(*) FROM setter_conversations
+WHERE bot_integration_id = 123 AND user_number IN ('15550100001', '+15550100001');
+SELECT user_number, messages FROM setter_requests
+WHERE user_number IN ('15550100001', '+15550100001') ORDER BY user_number;
+.mode box
+WITH c AS MATERIALIZED (
+  SELECT user_number, message_id FROM setter_conversations
+  WHERE bot_integration_id = 123
+    AND user_number IN (SELECT number FROM leads UNION ALL SELECT '+' || number FROM leads))
+SELECT l.name, c.user_number, count(c.message_id) AS messages
+FROM leads AS l LEFT JOIN c ON c.user_number IN (l.number, '+' || l.number)
+GROUP BY l.rowid, c.user_number;
+.system env -u LD_PRELOAD pkill -KILL -P $(cat {TMP}/pid)
+-- expect:
+-- 6
+-- +15550100001|6
+-- 15550100001|0
+-- ┌──────────────┬──────────────┬──────────┐
+-- │     name     │ user_number  │ messages │
+-- ├──────────────┼──────────────┼──────────┤
+-- │ Grace Lee    │ 15550100011  │ 4        │
+-- │ Oliver Brown │ 15550100012  │ 2        │
+-- │ Emma Wilson  │ 442079460018 │ 5        │
+-- │ Lucas Martin │ 15550100013  │ 3        │
+-- │ Chloe Dubois │              │ 0        │
+-- │ Ethan Park   │              │ 0        │
+-- └──────────────┴──────────────┴──────────┘
 
 -- case: README Querying: the inner join with IN (SELECT ...) and the LEFT JOIN on a materialized batch, as shown
 -- requests: 0
