@@ -181,7 +181,7 @@ SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'echo+1 a&b%2B');
 SELECT count(*) FROM setter_conversations(5) WHERE session_id = 42;
 SELECT count(*) FROM setter_conversations(777, 1234567);
-SELECT url, bot_integration_id, user_number, session_id, typeof(user_number) FROM setter_requests ORDER BY id;
+SELECT url, bot_integration_id, user_number, session_id, typeof(user_number) FROM setter_requests ORDER BY url;
 -- expect:
 -- 4
 -- 2
