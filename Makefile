@@ -43,7 +43,7 @@ EXT_CFLAGS := -fvisibility=hidden
 CFLAGS ?= -O2 -g
 LIBS := -lcurl -lcjson -lpthread
 
-SOURCES := ext/setter.c ext/connection.c ext/vtab.c ext/resolve.c ext/fetch.c ext/parse.c ext/rows.c ext/config.c \
+SOURCES := ext/setter.c ext/connection.c ext/vtab.c ext/resolve.c ext/fetch.c ext/json.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
            ext/lookup.c ext/scope.c ext/phone.c ext/progress.c ext/listtable.c
 HEADERS := $(wildcard ext/*.h)
@@ -51,7 +51,7 @@ EXTENSION := dist/setter.$(SO)
 
 # Parts that do not depend on SQLite, for unit tests and the fuzz target.
 # Built alone they allocate with libc (ext/alloc.h), in the extension with SQLite.
-CORE_SOURCES := ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
+CORE_SOURCES := ext/json.c ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
 STANDALONE := -DSETTER_STANDALONE
 
 .PHONY: all deps test demo demo-server bench memcheck sanitize tsan fuzz install uninstall clean unit

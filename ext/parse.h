@@ -30,40 +30,24 @@
 
 #include <stdint.h>
 
+#include "json.h"
 #include "rows.h"
 
 #define SETTER_PARSE_ERR_MAX 200
 
 /* Return codes of setterParseResponse. */
-#define SETTER_PARSE_OK 0
-#define SETTER_PARSE_MALFORMED 1 /* not a valid response (zErr says where) */
+#define SETTER_PARSE_OK JSON_OK
+#define SETTER_PARSE_MALFORMED JSON_MALFORMED /* not a valid response (zErr says where) */
 #define SETTER_PARSE_NOMEM 2
 #define SETTER_PARSE_TOO_LARGE 3 /* the rows would pass maxRowBytes */
-
-/* Deepest nesting of arrays/objects inside one member value (cJSON's). */
-#define SETTER_JSON_MAX_DEPTH 1000
 
 int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, int64_t maxRowBytes,
                         SetterRows **ppRows, char *zErr, size_t nErr);
 
 /* The message of an API error body: its "message" string, else its
 ** "error" string, else "error"."message"; NULL if none (or not JSON).
-** The result is allocated with setterMalloc (free with setterFree) and
-** unsanitised.  Uses cJSON, serialised by a mutex (see parse.c). */
+** The result is allocated with ext/alloc.h's allocator (free it with
+** setterFree, which in the extension is sqlite3_free) and unsanitised.  Uses cJSON, serialised by a mutex (see parse.c). */
 char *setterApiErrorMessage(const char *zBody, size_t nBody);
-
-/* Compact JSON: copy the JSON text z[0..n) to zOut without insignificant
-** white space; returns the bytes written (<= n).  z must be valid JSON. */
-size_t setterJsonCompact(const char *z, size_t n, char *zOut);
-
-/* The validating reader on its own (for tests and the fuzz target): checks
-** one JSON value at the start of z[0..n) (after white space).  Returns
-** SETTER_PARSE_OK with *piEnd = the offset just past the value, or
-** SETTER_PARSE_MALFORMED with *piEnd = where it stopped and zErr filled. */
-int setterJsonScan(const char *z, size_t n, size_t *piEnd, char *zErr, size_t nErr);
-
-/* Rewrites each lone UTF-16 surrogate escape (\ud83d without its pair) in
-** z[0..n) to \ufffd, in place, same length. */
-void setterJsonReplaceLoneSurrogates(char *z, size_t n);
 
 #endif /* SETTER_PARSE_H */

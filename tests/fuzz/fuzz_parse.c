@@ -1,5 +1,5 @@
 /*
-** fuzz_parse.c - libFuzzer target for the response parser (ext/parse.c,
+** fuzz_parse.c - libFuzzer target for the response parser (ext/json.c, ext/parse.c,
 ** ext/rows.c), differential against cJSON, and setterApiErrorMessage.
 **
 **   make fuzz FUZZ_SECONDS=120
