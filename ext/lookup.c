@@ -74,7 +74,7 @@ static int readIdInput(sqlite3_value *pVal, const char *zColumn, sqlite3_int64 *
 
 /* user_number: TEXT or INTEGER, 1..SETTER_USER_NUMBER_MAX_BYTES bytes, no
 ** control characters.  *pzOut is sqlite3_malloc'd. */
-static int readUserInput(sqlite3_value *pVal, char **pzOut, char **pzErr) {
+static int readUserInput(sqlite3_value *pVal, char **pzOut, int *pnOut, char **pzErr) {
   int eType = sqlite3_value_type(pVal);
   const unsigned char *z;
   int n, i;
@@ -95,6 +95,7 @@ static int readUserInput(sqlite3_value *pVal, char **pzOut, char **pzErr) {
     }
   }
   *pzOut = sqlite3_mprintf("%s", z);
+  *pnOut = n;
   return *pzOut ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -110,12 +111,12 @@ static int compareInputs(const void *a, const void *b) {
 }
 
 static void freeInput(SetterInput *p) {
-  sqlite3_value_free(p->pValue);
   sqlite3_free(p->zText);
   memset(p, 0, sizeof(*p));
 }
 
-/* Keeps the first of inputs with the same id or text, in their order. */
+/* Keeps the first of inputs with the same id or text, in their order; a
+** user_number keeps every type it was given in (lookup.h). */
 static int removeDuplicateInputs(SetterInputs *pInputs) {
   SetterInput **apSorted;
   int i, iFirst, nKept;
@@ -128,14 +129,19 @@ static int removeDuplicateInputs(SetterInputs *pInputs) {
     SetterInput *pFirst = apSorted[iFirst], *p = apSorted[i];
     int bSame = pFirst->zText ? strcmp(pFirst->zText, p->zText) == 0 : pFirst->iId == p->iId;
     if (bSame) {
-      freeInput(p); /* pValue NULL marks the duplicate */
+      if (p->nGiven && pFirst->nGiven == 1 && pFirst->aGiven[0] != p->aGiven[0]) {
+        pFirst->aGiven[pFirst->nGiven++] = p->aGiven[0];
+        if (p->aGiven[0] == SQLITE_INTEGER) pFirst->iId = p->iId;
+      }
+      freeInput(p);
+      p->iId = -1; /* marks the duplicate: a kept id is positive, a kept text set */
     } else {
       iFirst = i;
     }
   }
   sqlite3_free(apSorted);
   for (i = 0, nKept = 0; i < pInputs->n; i++) {
-    if (pInputs->a[i].pValue) pInputs->a[nKept++] = pInputs->a[i];
+    if (pInputs->a[i].zText || pInputs->a[i].iId > 0) pInputs->a[nKept++] = pInputs->a[i];
   }
   pInputs->n = nKept;
   return SQLITE_OK;
@@ -154,15 +160,15 @@ int setterInputsRead(SetterInputs *pInputs, sqlite3_value **apValue, int nValue,
     SetterInput *p = &pInputs->a[pInputs->n];
     if (setterInputIsBlank(apValue[i])) continue;
     memset(p, 0, sizeof(*p));
-    rc = eKind == SETTER_INPUT_USER ? readUserInput(apValue[i], &p->zText, pzErr)
+    rc = eKind == SETTER_INPUT_USER ? readUserInput(apValue[i], &p->zText, &p->nText, pzErr)
                                     : readIdInput(apValue[i], azColumn[eKind], &p->iId, pzErr);
-    if (rc == SQLITE_OK) {
-      p->pValue = sqlite3_value_dup(apValue[i]);
-      if (p->pValue == NULL) rc = SQLITE_NOMEM;
-    }
     if (rc != SQLITE_OK) {
       freeInput(p);
       break;
+    }
+    if (eKind == SETTER_INPUT_USER) {
+      p->aGiven[p->nGiven++] = (unsigned char)sqlite3_value_type(apValue[i]);
+      if (p->aGiven[0] == SQLITE_INTEGER) p->iId = sqlite3_value_int64(apValue[i]);
     }
     pInputs->n++;
   }

@@ -17,12 +17,21 @@
 **
 ** setterInputsRead() validates every value (ids are positive integers, a
 ** user_number is 1..256 bytes of text without control characters), skips
-** values that match nothing (NULL, '' and text of only spaces) and keeps the
-** first of values that name the same id or number (123, '123' and 123.0 are
-** one bot), so bots x contacts are exactly the distinct lookups.
+** values that match nothing (NULL, '' and text of only spaces) and keeps one
+** of values that name the same id or number (123, '123' and 123.0 are one
+** bot; 1234567890 and '1234567890' one number), so bots x contacts are
+** exactly the distinct lookups.
 **
-** The request URL is built here and nowhere else; it is also the cache key
-** (it holds base_url, the bot and the contact).
+** Merging inputs into one lookup must not lose any of them: each input
+** value still finds its rows under SQLite's comparison rules.  SQLite checks
+** a join condition it did not hand to xFilter (c.user_number = l.phone, when
+** the IN list was used) after xFilter, and with l.phone in a column without
+** a type, 1234567890 is not '1234567890'.  So a user_number given both as
+** TEXT and as INTEGER keeps both (aGiven): the cursor returns the lookup's
+** rows once under each, carrying that value, as a table holding the
+** conversation under each would.  The ids read back as INTEGER: the columns
+** have INTEGER affinity, under which '123', 123.0 and 123 compare equal to
+** 123 whatever the other side's type.
 */
 #ifndef SETTER_LOOKUP_H
 #define SETTER_LOOKUP_H
@@ -36,9 +45,12 @@ enum SetterInputKind { SETTER_INPUT_BOT, SETTER_INPUT_USER, SETTER_INPUT_SESSION
 
 /* One distinct input value. */
 typedef struct SetterInput {
-  sqlite3_value *pValue; /* as given (a copy), read back by the hidden column */
-  sqlite3_int64 iId;     /* bot_integration_id or session_id */
-  char *zText;           /* user_number as text (sqlite3_malloc'd), else NULL */
+  sqlite3_int64 iId;       /* bot_integration_id or session_id, read back as INTEGER;
+                           ** user_number given as INTEGER: that value */
+  char *zText;             /* user_number as text (sqlite3_malloc'd), else NULL */
+  int nText;               /* bytes in zText */
+  unsigned char aGiven[2]; /* user_number: SQLITE_TEXT, SQLITE_INTEGER as first given */
+  int nGiven;              /* 1 or 2 (user_number), 0 (ids) */
 } SetterInput;
 
 typedef struct SetterInputs {

@@ -85,6 +85,7 @@ typedef struct SetterCursor {
   SetterInputs bots, whos;  /* the distinct inputs of the last xFilter */
   SetterLookupList lookups; /* bots x whos */
   int iLookup;              /* current lookup */
+  int iGiven;               /* its rows under user_number as given in aGiven[iGiven] */
   sqlite3_int64 iRow;       /* current row of lookups.a[iLookup] */
   sqlite3_int64 iRowid;
   unsigned int mask; /* fields to extract: what the statement reads */
@@ -366,6 +367,7 @@ static void clearLookups(SetterCursor *pCur) {
   setterInputsClear(&pCur->bots);
   setterInputsClear(&pCur->whos);
   pCur->iLookup = 0;
+  pCur->iGiven = 0;
   pCur->iRow = 0;
 }
 
@@ -434,13 +436,24 @@ static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
 
 /* ---- xFilter ---- */
 
-/* Moves to the first row at or after (iLookup, iRow). */
+/* How many times a lookup's rows are returned: once under each type its
+** user_number was given in (lookup.h), else once. */
+static int copiesOf(const SetterLookup *p) {
+  return p->bSession || p->pWho->nGiven < 1 ? 1 : p->pWho->nGiven;
+}
+
+/* Moves to the first row at or after (iLookup, iGiven, iRow). */
 static void skipEmptyLookups(SetterCursor *pCur) {
-  while (pCur->iLookup < pCur->lookups.n &&
-         (pCur->lookups.a[pCur->iLookup].pRows == NULL ||
-          pCur->iRow >= pCur->lookups.a[pCur->iLookup].pRows->nRow)) {
-    pCur->iLookup++;
+  while (pCur->iLookup < pCur->lookups.n) {
+    const SetterLookup *p = &pCur->lookups.a[pCur->iLookup];
+    if (p->pRows && pCur->iRow < p->pRows->nRow) break;
     pCur->iRow = 0;
+    if (p->pRows && p->pRows->nRow > 0 && pCur->iGiven + 1 < copiesOf(p)) {
+      pCur->iGiven++;
+    } else {
+      pCur->iLookup++;
+      pCur->iGiven = 0;
+    }
   }
 }
 
@@ -574,13 +587,18 @@ static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
   const SetterLookup *p = &pCur->lookups.a[pCur->iLookup];
   switch (iCol) {
     case COLUMN_BOT_INTEGRATION_ID:
-      sqlite3_result_value(ctx, p->pBot->pValue);
+      sqlite3_result_int64(ctx, p->pBot->iId);
       break;
     case COLUMN_USER_NUMBER:
-      if (!p->bSession) sqlite3_result_value(ctx, p->pWho->pValue);
+      if (p->bSession) break;
+      if (p->pWho->aGiven[pCur->iGiven] == SQLITE_INTEGER) {
+        sqlite3_result_int64(ctx, p->pWho->iId);
+      } else {
+        resultText(ctx, p->pWho->zText, (sqlite3_uint64)p->pWho->nText);
+      }
       break;
     case COLUMN_SESSION_ID:
-      if (p->bSession) sqlite3_result_value(ctx, p->pWho->pValue);
+      if (p->bSession) sqlite3_result_int64(ctx, p->pWho->iId);
       break;
     case COLUMN_CONTEXT_STARTS_AT:
       if (p->pRows->zContextStartsAt) {
