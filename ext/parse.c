@@ -234,6 +234,7 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
     if (zOut == NULL) return readAllocFailed(r, pRows);
     nOut = jsonDecodeString(zContext, nContext, zOut);
     zOut[nOut] = 0;
+    pRows->nContextStartsAt = nOut;
   }
   return SETTER_PARSE_OK;
 }

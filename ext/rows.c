@@ -160,6 +160,7 @@ char *setterRowsAlloc(SetterRows *p, size_t n) {
 void setterRowsFreeContext(SetterRows *p) {
   setterFree(p->zContextStartsAt);
   p->zContextStartsAt = NULL;
+  p->nContextStartsAt = 0;
   p->nBytes -= p->nContextBytes;
   p->nContextBytes = 0;
 }

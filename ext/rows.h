@@ -95,6 +95,7 @@ typedef struct SetterRows {
   SetterValue *aCell;                    /* nRow * nSlot cells */
   char *zContextStartsAt;                /* metadata.contextStartsAt, or NULL; set it only
                                          ** through setterRowsAllocContext() */
+  size_t nContextStartsAt;               /* its length: it may hold 0 bytes (\u0000) */
   size_t nContextBytes;                  /* bytes allocated to zContextStartsAt */
   SetterArenaBlock *pArena;              /* strings */
   size_t nBytes;                         /* every byte held, see the header comment */

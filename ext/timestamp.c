@@ -4,6 +4,7 @@
 ** Accepted: YYYY-MM-DD, then 'T' or ' ', HH:MM, optional :SS, optional
 ** fraction (any number of digits, microseconds kept), optional 'Z' or
 ** +HH:MM / -HH:MM / +HHMM.  No offset means UTC, as the API sends 'Z'.
+** A date alone (YYYY-MM-DD) is refused: it names a day, not an instant.
 */
 #include "timestamp.h"
 
@@ -96,15 +97,11 @@ int setterTimestampParse(const char *z, size_t n, int64_t *pMicros) {
   return 0;
 }
 
-int setterTimestampCompare(const char *zA, size_t nA, const char *zB, size_t nB) {
+int setterTimestampCompare(const char *zA, size_t nA, const char *zB, size_t nB, int *pCmp) {
   int64_t a, b;
-  int c;
-  if (setterTimestampParse(zA, nA, &a) == 0 && setterTimestampParse(zB, nB, &b) == 0) {
-    return a < b ? -1 : a > b;
-  }
-  c = memcmp(zA, zB, nA < nB ? nA : nB);
-  if (c) return c;
-  return nA < nB ? -1 : nA > nB;
+  if (setterTimestampParse(zA, nA, &a) || setterTimestampParse(zB, nB, &b)) return 1;
+  *pCmp = a < b ? -1 : a > b;
+  return 0;
 }
 
 int64_t setterMonotonicMs(void) {

@@ -574,12 +574,16 @@ static void resultCell(sqlite3_context *ctx, const SetterValue *pCell) {
   }
 }
 
+/* 1 when the message was created at or after contextStartsAt, 0 before;
+** NULL when either is missing or not a timestamp (timestamp.h). */
 static void resultInContext(sqlite3_context *ctx, const SetterRows *pRows, sqlite3_int64 iRow) {
   const SetterValue *pCreated = setterRowsCell(pRows, iRow, SETTER_FIELD_CREATED_AT);
-  const char *zContext = pRows->zContextStartsAt;
-  if (zContext == NULL || pCreated == NULL || pCreated->type != SETTER_TEXT) return;
-  sqlite3_result_int(
-      ctx, setterTimestampCompare(pCreated->u.z, pCreated->n, zContext, strlen(zContext)) >= 0);
+  int c;
+  if (pRows->zContextStartsAt == NULL || pCreated == NULL || pCreated->type != SETTER_TEXT) return;
+  if (setterTimestampCompare(pCreated->u.z, pCreated->n, pRows->zContextStartsAt,
+                             pRows->nContextStartsAt, &c) == 0) {
+    sqlite3_result_int(ctx, c >= 0);
+  }
 }
 
 static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int iCol) {
@@ -602,7 +606,7 @@ static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
       break;
     case COLUMN_CONTEXT_STARTS_AT:
       if (p->pRows->zContextStartsAt) {
-        resultText(ctx, p->pRows->zContextStartsAt, strlen(p->pRows->zContextStartsAt));
+        resultText(ctx, p->pRows->zContextStartsAt, p->pRows->nContextStartsAt);
       }
       break;
     case COLUMN_IN_CONTEXT:

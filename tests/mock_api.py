@@ -175,6 +175,24 @@ FIXED_FAULT_BODIES = {   # userNumber on bot 9 -> 200 with exactly this body
                           b'{"contextStartsAt":"2023-12-31T00:00:00.000Z",'
                           b'"contextStartsAt":"2024-06-01T00:00:00.000Z"},'
                           b'"metadata":{"contextStartsAt":null}}'),
+    # in_context and context_starts_at: an escaped NUL, times that are not timestamps
+    "context-nul": (b'{"data":[{"messageId":1,"createdAt":"2024-01-01T00:00:00.000Z"}],'
+                    b'"metadata":{"contextStartsAt":"2024-01-01T00:00:00.000Z\\u0000tail"}}'),
+    "context-odd": (b'{"data":[{"messageId":1,"createdAt":"1704067200000"},'
+                    b'{"messageId":2,"createdAt":1704067200000},'
+                    b'{"messageId":3,"createdAt":"2024-01-01"},'
+                    b'{"messageId":4,"createdAt":"2024-01-01T00:00:00Z"},'
+                    b'{"messageId":5,"createdAt":"2023-12-31T23:59:59.999Z"},'
+                    b'{"messageId":6,"createdAt":"2024-01-01T01:00:00+01:00"},'
+                    b'{"messageId":7,"createdAt":"2024-01-01T00:00:00Z\\u0000"},'
+                    b'{"messageId":8,"createdAt":"3024-01-01T00:00:00Z"}],'
+                    b'"metadata":{"contextStartsAt":"2024-01-01T00:00:00.000Z"}}'),
+    "context-unparsable": (b'{"data":[{"messageId":1,"createdAt":"2024-01-01T00:00:00Z"},'
+                           b'{"messageId":2,"createdAt":"0"}],'
+                           b'"metadata":{"contextStartsAt":"soon"}}'),
+    "context-date": (b'{"data":[{"messageId":1,"createdAt":"2024-01-01T00:00:00Z"},'
+                     b'{"messageId":2,"createdAt":"2025-06-01T00:00:00Z"}],'
+                     b'"metadata":{"contextStartsAt":"2024-01-01"}}'),
 }
 
 # bot 100, big-history: message texts, cycled (ASCII, nothing to escape).

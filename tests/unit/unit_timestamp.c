@@ -21,8 +21,18 @@ static int parse(const char *z, int64_t *pMicros) {
   return setterTimestampParse(z, strlen(z), pMicros);
 }
 
+/* The order of two timestamps; 99 when they cannot be compared. */
 static int compare(const char *zA, const char *zB) {
-  return setterTimestampCompare(zA, strlen(zA), zB, strlen(zB));
+  int c = 42;
+  if (setterTimestampCompare(zA, strlen(zA), zB, strlen(zB), &c)) return 99;
+  return c;
+}
+
+/* Compares lengths, not terminators: z[0..n) may hold a 0 byte. */
+static int compareN(const char *zA, size_t nA, const char *zB, size_t nB) {
+  int c = 42;
+  if (setterTimestampCompare(zA, nA, zB, nB, &c)) return 99;
+  return c;
 }
 
 /* Checks that z parses to the expected microseconds. */
@@ -160,21 +170,24 @@ TEST(compare_orders_by_instant_not_by_bytes) {
   CHECK_EQ_INT(SIGN(compare("2024-01-15T14:30:00.000Z", "2024-01-15T14:30:05.000Z")), -1);
 }
 
-TEST(compare_falls_back_to_bytes_for_bad_strings) {
-  CHECK_EQ_INT(SIGN(compare("abc", "abd")), -1);
-  CHECK_EQ_INT(SIGN(compare("abd", "abc")), 1);
-  CHECK_EQ_INT(SIGN(compare("ab", "abc")), -1);
-  CHECK_EQ_INT(SIGN(compare("abc", "ab")), 1);
-  CHECK_EQ_INT(compare("same", "same"), 0);
-  CHECK_EQ_INT(compare("", ""), 0);
-  CHECK_EQ_INT(SIGN(compare("", "a")), -1);
-  /* one side valid, the other not: bytes */
-  CHECK_EQ_INT(SIGN(compare("2024-01-15T14:30:00Z", "yesterday")), -1);
-  /* bytes differ from instants here: "2024-01-15T16:30:00+02:00" vs garbage
-  ** suffix makes the right side invalid, so "1" < "6" decides */
-  CHECK_EQ_INT(SIGN(compare("2024-01-15T16:30:00+02:00", "2024-01-15T14:30:00Zx")), 1);
-  /* bytes are compared unsigned (UTF-8 after ASCII) */
-  CHECK_EQ_INT(SIGN(compare("z", "\xc3\xa9")), -1);
+TEST(compare_is_not_possible_unless_both_are_timestamps) {
+  /* never a comparison of bytes: in_context is NULL then */
+  CHECK_EQ_INT(compare("abc", "abd"), 99);
+  CHECK_EQ_INT(compare("same", "same"), 99);
+  CHECK_EQ_INT(compare("", ""), 99);
+  CHECK_EQ_INT(compare("2024-01-15T14:30:00Z", "yesterday"), 99);
+  CHECK_EQ_INT(compare("yesterday", "2024-01-15T14:30:00Z"), 99);
+  CHECK_EQ_INT(compare("2024-01-15T16:30:00+02:00", "2024-01-15T14:30:00Zx"), 99);
+  /* an epoch in milliseconds is not an ISO-8601 timestamp */
+  CHECK_EQ_INT(compare("1704067200000", "2024-01-01T00:00:00Z"), 99);
+  /* a date alone names a day, not an instant */
+  CHECK_EQ_INT(compare("2024-01-01", "2024-01-01T00:00:00Z"), 99);
+  CHECK_EQ_INT(compare("2024-01-01T00:00:00Z", "2024-01-01"), 99);
+  CHECK_EQ_INT(compare("2024-01-01", "2024-01-01"), 99);
+  /* a 0 byte inside the length: not a timestamp, whatever precedes it */
+  CHECK_EQ_INT(compareN("2024-01-01T00:00:00Z\0tail", 25, "2024-01-01T00:00:00Z", 20), 99);
+  CHECK_EQ_INT(compareN("2024-01-01T00:00:00Z", 20, "2024-01-01T00:00:00Z\0", 21), 99);
+  CHECK_EQ_INT(compareN("2024-01-01T00:00:00Z", 20, "2024-01-01T00:00:00Z", 20), 0);
 }
 
 TEST(days_across_leap_years_match_python) {
@@ -261,7 +274,7 @@ int main(void) {
   RUN(parse_rejects_bad_strings);
   RUN(compare_equal_instants_in_different_zones_are_equal);
   RUN(compare_orders_by_instant_not_by_bytes);
-  RUN(compare_falls_back_to_bytes_for_bad_strings);
+  RUN(compare_is_not_possible_unless_both_are_timestamps);
   RUN(days_across_leap_years_match_python);
   RUN(pre_1970_and_extreme_years_match_python);
   RUN(every_day_from_1600_to_2400_is_one_day_after_the_previous);
