@@ -27,9 +27,10 @@
 ** "content":null is NULL even if a string follows); later ones are checked
 ** as JSON and dropped, and take no row bytes.  Each reader keeps a bitmask
 ** of the members it has taken (firstTime).  A second "data" is an error.
-** Names are compared decoded ("cont\u0065nt" is "content"); SQLite 3.40's
-** json_extract compares the escaped text, so for a name written with
-** escapes the two may differ.
+** Names are compared decoded ("cont\u0065nt" is "content"), as JSON
+** defines them and as SQLite 3.46.1 and later do; SQLite 3.40.1 and older
+** compare the text as written, so there a column and json_extract(raw_json)
+** differ for a name written with escapes (the README says so).
 **
 ** cJSON is used only by setterApiErrorMessage (HTTP error bodies, a cold
 ** path), under a mutex: cJSON_Parse* writes a process-wide error record.

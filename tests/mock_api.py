@@ -193,6 +193,9 @@ FIXED_FAULT_BODIES = {   # userNumber on bot 9 -> 200 with exactly this body
     "context-date": (b'{"data":[{"messageId":1,"createdAt":"2024-01-01T00:00:00Z"},'
                      b'{"messageId":2,"createdAt":"2025-06-01T00:00:00Z"}],'
                      b'"metadata":{"contextStartsAt":"2024-01-01"}}'),
+    # a member name written with an escape ("cont\u0065nt" is "content")
+    "escaped-member-names": (b'{"data":[{"messageId":1,"cont\\u0065nt":"A","content":"B"},'
+                             b'{"messageId":2,"cont\\u0065nt":"C"}]}'),
 }
 
 # bot 100, big-history: message texts, cycled (ASCII, nothing to escape).

@@ -140,3 +140,16 @@ SELECT message_id, content, json_extract(raw_json, '$.content'),
 FROM setter_conversations(9, 'duplicate-members');
 -- expect:
 -- 1|first|first|1|2024-01-01T00:00:00.000Z|2023-12-31T00:00:00.000Z|1|{"messageId":1,"content":"first","createdAt":"2024-01-01T00:00:00.000Z","content":"second"}
+
+-- case: a member name written with escapes is the decoded name ("cont\u0065nt" is content, the first wins); json_extract(raw_json, '$.content') agrees exactly on an SQLite whose json_extract decodes names too (3.46.1 and later do, 3.40.1 does not: it finds B and NULL)
+-- requests: 1
+.mode list
+.nullvalue NULL
+SELECT message_id, content,
+       (content IS json_extract(raw_json, '$.content'))
+         = (json_extract('{"cont\u0065nt":1}', '$.content') IS 1),
+       raw_json
+FROM setter_conversations(9, 'escaped-member-names');
+-- expect:
+-- 1|A|1|{"messageId":1,"cont\u0065nt":"A","content":"B"}
+-- 2|C|1|{"messageId":2,"cont\u0065nt":"C"}
