@@ -325,8 +325,11 @@ int jsonNextMember(JsonReader *r, JsonMembers *p) {
 }
 
 /*
-** Lone surrogates.  A \uD800-\uDFFF escape that is not half of a valid
-** pair is rewritten in the body to \ufffd (the replacement character, same
+** Lone surrogates.  JavaScript's JSON.stringify writes a lone UTF-16
+** surrogate escape (\ud83d without its pair) for a string cut in the
+** middle of an emoji.  One such message must not make a whole conversation
+** unreadable, and raw_json keeps escapes as sent, so each lone surrogate
+** escape is rewritten in place to \ufffd (the replacement character, same
 ** length) before reading.  Outside strings a backslash is invalid JSON
 ** anyway, so jumping from backslash to backslash and consuming whole
 ** escapes keeps the scan inside strings.
