@@ -131,15 +131,26 @@ static inline int unitCheckStrN(const char *zA, size_t nA, const char *zB, const
   return unitCheckMem(zA, nA, zB, zB ? strlen(zB) : 0, zFile, line, zActual);
 }
 
-static inline void unitRun(const char *zName, void (*xTest)(void)) {
+/* A test is what runs between unitBegin and unitEnd; unitRun runs one
+** function as a test. */
+static inline void unitBegin(const char *zName) {
   UnitState *s = unitState();
   s->zTest = zName;
   s->nFailedChecks = 0;
-  xTest();
+}
+
+static inline void unitEnd(void) {
+  UnitState *s = unitState();
   fflush(stdout);
   if (s->nFailedChecks) s->nFailed++;
   else s->nPassed++;
   s->zTest = NULL;
+}
+
+static inline void unitRun(const char *zName, void (*xTest)(void)) {
+  unitBegin(zName);
+  xTest();
+  unitEnd();
 }
 
 /* Count one test whose checks were done elsewhere (e.g. in a thread). */
