@@ -7,9 +7,12 @@
 ** 10-at-a-time.c: start transfers while fewer than `concurrency` are in
 ** flight, wait with curl_multi_poll(), collect finished transfers, and put
 ** transient failures in a min-heap ordered by their not-before time, so one
-** pass costs O(in flight + due retries), not O(batch).  Every attempt gets
-** a fresh easy handle (curl_easy_init), cleaned up as soon as it finished:
-** no handle outlives the buffers and header list it points to.
+** pass costs O(in flight + due retries), not O(batch).  It is three steps
+** over one FetchRun: runSetup (handles, states, headers), runStep (one
+** round, repeated until the batch is over) and runTeardown (stop what still
+** runs, free).  Every attempt gets a fresh easy handle (curl_easy_init),
+** cleaned up as soon as it finished: no handle outlives the buffers and
+** header list it points to.
 **
 ** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
 ** xCancelled and xProgress are called in time while transfers run and while
@@ -441,11 +444,20 @@ static int heapPop(RetryHeap *h, const SetterRequest *aReq) {
 
 /* ---- the scheduler ---- */
 
+/* One setterFetchAll: runSetup, runStep until it says stop, runTeardown. */
 typedef struct FetchRun {
   SetterFetcher *p;
   const SetterFetchSettings *pSettings;
   SetterRequest *aReq;
   int nReq;
+  struct curl_slist *pHeaders;
+  RetryHeap retries;
+  int concurrency; /* transfers in flight at most */
+  int bPolled;     /* xCancelled or xProgress: wake up every SETTER_FETCH_POLL_MS */
+  int iNext;       /* requests before iNext have been started at least once */
+  int nInFlight;
+  int iFailed; /* SETTER_FETCH_OK, or the first request that failed the batch */
+  int bCancelled;
   int64_t startMs;
   int64_t lastProgressMs;
   int nDone;
@@ -472,18 +484,21 @@ static int failBatch(SetterRequest *aReq, const char *zWhy) {
   return 0;
 }
 
-int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, SetterRequest *aReq,
-                   int nReq) {
-  struct curl_slist *pHeaders;
-  RetryHeap retries = {NULL, 0};
-  FetchRun run;
-  int iNext = 0; /* requests before iNext have been started at least once */
-  int nInFlight = 0, iFailed = SETTER_FETCH_OK, bCancelled = 0, i;
-  int concurrency = pSettings->concurrency > 0 ? pSettings->concurrency : 1;
-  int bPolled = pSettings->xCancelled != NULL || pSettings->xProgress != NULL;
-  const char *zStopped = "cancelled: another lookup of the statement failed";
-
-  if (nReq <= 0) return SETTER_FETCH_OK;
+/* Handles (opened again in a forked child), a state per request, the
+** headers and the retry heap.  SETTER_FETCH_OK, or SETTER_FETCH_NOT_STARTED
+** with the reason in aReq[0].zError and nothing for runTeardown to do (the
+** states are freed by setterRequestClear). */
+static int runSetup(FetchRun *r, SetterFetcher *p, const SetterFetchSettings *pSettings,
+                    SetterRequest *aReq, int nReq) {
+  int i;
+  memset(r, 0, sizeof(*r));
+  r->p = p;
+  r->pSettings = pSettings;
+  r->aReq = aReq;
+  r->nReq = nReq;
+  r->concurrency = pSettings->concurrency > 0 ? pSettings->concurrency : 1;
+  r->bPolled = pSettings->xCancelled != NULL || pSettings->xProgress != NULL;
+  r->iFailed = SETTER_FETCH_OK;
   for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   if (p->pid != getpid()) {
     /* A forked child: the handles and their sockets belong to the parent. */
@@ -506,121 +521,153 @@ int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, Sette
       return SETTER_FETCH_NOT_STARTED;
     }
   }
-  retries.aReq = setterMalloc((size_t)nReq * sizeof(int));
-  pHeaders = retries.aReq ? buildHeaders(pSettings->zApiKey) : NULL;
-  if (pHeaders == NULL) {
-    setterFree(retries.aReq);
+  r->retries.aReq = setterMalloc((size_t)nReq * sizeof(int));
+  r->pHeaders = r->retries.aReq ? buildHeaders(pSettings->zApiKey) : NULL;
+  if (r->pHeaders == NULL) {
+    setterFree(r->retries.aReq);
     snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
     return SETTER_FETCH_NOT_STARTED;
   }
   if (curl_multi_setopt(p->pMulti, CURLMOPT_MAXCONNECTS,
-                        (long)(concurrency > 8 ? concurrency : 8)) != CURLM_OK) {
-    freeHeaders(pHeaders);
-    setterFree(retries.aReq);
+                        (long)(r->concurrency > 8 ? r->concurrency : 8)) != CURLM_OK) {
+    freeHeaders(r->pHeaders);
+    setterFree(r->retries.aReq);
     snprintf(aReq[0].zError, sizeof aReq[0].zError, "libcurl refused CURLMOPT_MAXCONNECTS");
     return SETTER_FETCH_NOT_STARTED;
   }
-  memset(&run, 0, sizeof run);
-  run.p = p;
-  run.pSettings = pSettings;
-  run.aReq = aReq;
-  run.nReq = nReq;
-  run.startMs = run.lastProgressMs = setterMonotonicMs();
+  r->startMs = r->lastProgressMs = setterMonotonicMs();
+  return SETTER_FETCH_OK;
+}
 
-  while (run.nDone < nReq && iFailed < 0) {
-    int64_t now = setterMonotonicMs();
-    int64_t waitMs = 1000;
-    int nRunning = 0;
-    CURLMsg *pMsg;
-    int nLeft;
+/* Starts request iReq (a retry or a first attempt); a request that cannot
+** start fails the batch. */
+static void runStart(FetchRun *r, int iReq) {
+  if (startAttempt(r->p, &r->aReq[iReq], r->pSettings, r->pHeaders)) {
+    r->aReq[iReq].eOutcome = SETTER_OUTCOME_FAILED;
+    r->iFailed = iReq;
+  } else {
+    r->nInFlight++;
+  }
+}
 
-    if (pSettings->xCancelled && pSettings->xCancelled(pSettings->pCancelCtx)) {
-      bCancelled = 1;
-      break;
+/* Takes the transfers libcurl finished: a retry goes to the heap, an answer
+** to xDone, and the first bad answer fails the batch. */
+static void runCollect(FetchRun *r) {
+  CURLMsg *pMsg;
+  int nLeft;
+  while ((pMsg = curl_multi_info_read(r->p->pMulti, &nLeft)) != NULL) {
+    SetterRequest *pReq = NULL;
+    const SetterFetchSettings *pSettings = r->pSettings;
+    int iReq;
+    if (pMsg->msg != CURLMSG_DONE) continue;
+    if (curl_easy_getinfo(pMsg->easy_handle, CURLINFO_PRIVATE, (char **)&pReq) != CURLE_OK ||
+        pReq == NULL) {
+      continue;
     }
-    reportProgress(&run, now, 0);
-
-    /* Start retries that are due, then new requests, up to the bound. */
-    while (retries.n > 0 && nInFlight < concurrency && iFailed < 0 &&
-           heapKey(aReq, &retries, 0) <= now) {
-      int iReq = heapPop(&retries, aReq);
-      if (startAttempt(p, &aReq[iReq], pSettings, pHeaders)) {
-        aReq[iReq].eOutcome = SETTER_OUTCOME_FAILED;
-        iFailed = iReq;
-      } else {
-        nInFlight++;
-      }
+    iReq = (int)(pReq - r->aReq);
+    r->nInFlight--;
+    if (finishAttempt(r->p, pReq, pMsg->data.result, pSettings)) {
+      r->nRetries++;
+      heapPush(&r->retries, r->aReq, iReq);
+      continue;
     }
-    while (iNext < nReq && nInFlight < concurrency && iFailed < 0) {
-      if (startAttempt(p, &aReq[iNext], pSettings, pHeaders)) {
-        aReq[iNext].eOutcome = SETTER_OUTCOME_FAILED;
-        iFailed = iNext;
-      } else {
-        nInFlight++;
-      }
-      iNext++;
-    }
-    if (iFailed >= 0) break;
-
-    if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
-      iFailed = failBatch(aReq, "libcurl multi interface failed");
-      break;
-    }
-    while ((pMsg = curl_multi_info_read(p->pMulti, &nLeft)) != NULL) {
-      SetterRequest *pReq = NULL;
-      if (pMsg->msg != CURLMSG_DONE) continue;
-      if (curl_easy_getinfo(pMsg->easy_handle, CURLINFO_PRIVATE, (char **)&pReq) != CURLE_OK ||
-          pReq == NULL) {
-        continue;
-      }
-      nInFlight--;
-      if (finishAttempt(p, pReq, pMsg->data.result, pSettings)) {
-        run.nRetries++;
-        heapPush(&retries, aReq, (int)(pReq - aReq));
-        continue;
-      }
-      run.nDone++;
-      if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
-        if (iFailed < 0) iFailed = (int)(pReq - aReq);
-      } else if (pSettings->xDone && iFailed < 0 &&
-                 pSettings->xDone(pSettings->pDoneCtx, (int)(pReq - aReq), pReq) != 0) {
-        pReq->eOutcome = SETTER_OUTCOME_REJECTED;
-        if (iFailed < 0) iFailed = (int)(pReq - aReq);
-      }
-    }
-    if (run.nDone >= nReq || iFailed >= 0) break;
-    now = setterMonotonicMs();
-    if (retries.n > 0) {
-      int64_t due = heapKey(aReq, &retries, 0) - now;
-      if (nInFlight >= concurrency) due = waitMs; /* cannot start it anyway */
-      if (due < waitMs) waitMs = due < 0 ? 0 : due;
-    }
-    if (nInFlight < concurrency && iNext < nReq) waitMs = 0;
-    if (bPolled && waitMs > SETTER_FETCH_POLL_MS) waitMs = SETTER_FETCH_POLL_MS;
-    if (waitMs > 0 || nInFlight > 0) {
-      if (curl_multi_poll(p->pMulti, NULL, 0, (int)waitMs, NULL) != CURLM_OK) {
-        iFailed = failBatch(aReq, "libcurl multi interface failed");
-      }
+    r->nDone++;
+    if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
+      if (r->iFailed < 0) r->iFailed = iReq;
+    } else if (pSettings->xDone && r->iFailed < 0 &&
+               pSettings->xDone(pSettings->pDoneCtx, iReq, pReq) != 0) {
+      pReq->eOutcome = SETTER_OUTCOME_REJECTED;
+      if (r->iFailed < 0) r->iFailed = iReq;
     }
   }
+}
 
-  /* Stop whatever is still running (after a failure or a cancel). */
-  if (bCancelled) {
-    iFailed = SETTER_FETCH_CANCELLED;
+/* Waits for network activity, at most until the next retry is due (or the
+** next poll of xCancelled and xProgress). */
+static void runWait(FetchRun *r) {
+  int64_t now = setterMonotonicMs();
+  int64_t waitMs = 1000;
+  if (r->retries.n > 0) {
+    int64_t due = heapKey(r->aReq, &r->retries, 0) - now;
+    if (r->nInFlight >= r->concurrency) due = waitMs; /* cannot start it anyway */
+    if (due < waitMs) waitMs = due < 0 ? 0 : due;
+  }
+  if (r->nInFlight < r->concurrency && r->iNext < r->nReq) waitMs = 0;
+  if (r->bPolled && waitMs > SETTER_FETCH_POLL_MS) waitMs = SETTER_FETCH_POLL_MS;
+  if (waitMs > 0 || r->nInFlight > 0) {
+    if (curl_multi_poll(r->p->pMulti, NULL, 0, (int)waitMs, NULL) != CURLM_OK) {
+      r->iFailed = failBatch(r->aReq, "libcurl multi interface failed");
+    }
+  }
+}
+
+/* One round: checks for a cancel, reports progress, starts the retries that
+** are due and new requests up to the bound, lets libcurl work, collects
+** what finished and waits.  Returns 1 when the batch is over. */
+static int runStep(FetchRun *r) {
+  int64_t now = setterMonotonicMs();
+  int nRunning = 0;
+  if (r->nDone >= r->nReq || r->iFailed >= 0) return 1;
+  if (r->pSettings->xCancelled && r->pSettings->xCancelled(r->pSettings->pCancelCtx)) {
+    r->bCancelled = 1;
+    return 1;
+  }
+  reportProgress(r, now, 0);
+  while (r->retries.n > 0 && r->nInFlight < r->concurrency && r->iFailed < 0 &&
+         heapKey(r->aReq, &r->retries, 0) <= now) {
+    runStart(r, heapPop(&r->retries, r->aReq));
+  }
+  while (r->iNext < r->nReq && r->nInFlight < r->concurrency && r->iFailed < 0) {
+    runStart(r, r->iNext++);
+  }
+  if (r->iFailed >= 0) return 1;
+  if (curl_multi_perform(r->p->pMulti, &nRunning) != CURLM_OK) {
+    r->iFailed = failBatch(r->aReq, "libcurl multi interface failed");
+    return 1;
+  }
+  runCollect(r);
+  if (r->nDone >= r->nReq || r->iFailed >= 0) return 1;
+  runWait(r);
+  return 0;
+}
+
+/* Stops whatever still runs (after a failure or a cancel), marks the
+** requests never finished as cancelled, frees the run; returns what
+** setterFetchAll returns. */
+static int runTeardown(FetchRun *r) {
+  const char *zStopped = "cancelled: another lookup of the statement failed";
+  int i;
+  if (r->bCancelled) {
+    r->iFailed = SETTER_FETCH_CANCELLED;
     zStopped = "cancelled: the statement was interrupted";
   }
-  for (i = 0; i < iNext; i++) {
-    SetterRequestState *pState = aReq[i].pState;
+  for (i = 0; i < r->iNext; i++) {
+    SetterRequestState *pState = r->aReq[i].pState;
     if (pState->pEasy) {
-      reportAttempt(pSettings, &aReq[i], 0, zStopped);
-      endTransfer(p, pState);
+      reportAttempt(r->pSettings, &r->aReq[i], 0, zStopped);
+      endTransfer(r->p, pState);
     }
   }
-  for (i = 0; i < nReq; i++) {
-    if (aReq[i].eOutcome == SETTER_OUTCOME_PENDING) aReq[i].eOutcome = SETTER_OUTCOME_CANCELLED;
+  for (i = 0; i < r->nReq; i++) {
+    if (r->aReq[i].eOutcome == SETTER_OUTCOME_PENDING) {
+      r->aReq[i].eOutcome = SETTER_OUTCOME_CANCELLED;
+    }
   }
-  freeHeaders(pHeaders);
-  setterFree(retries.aReq);
-  reportProgress(&run, setterMonotonicMs(), 1);
-  return iFailed;
+  freeHeaders(r->pHeaders);
+  setterFree(r->retries.aReq);
+  reportProgress(r, setterMonotonicMs(), 1);
+  return r->iFailed;
+}
+
+int setterFetchAll(SetterFetcher *p, const SetterFetchSettings *pSettings, SetterRequest *aReq,
+                   int nReq) {
+  FetchRun run;
+  if (nReq <= 0) return SETTER_FETCH_OK;
+  if (runSetup(&run, p, pSettings, aReq, nReq) != SETTER_FETCH_OK) {
+    return SETTER_FETCH_NOT_STARTED;
+  }
+  while (!runStep(&run)) {
+    /* each step waits for network activity or the next due retry */
+  }
+  return runTeardown(&run);
 }
