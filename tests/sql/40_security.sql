@@ -278,16 +278,18 @@ SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 -- Error: setter_config: base_url must use https (plain http is allowed only to loopback addresses such as 127.0.0.1): 'http://[::ffff:127.0.0.1]:{EVIL_PORT}'
 -- 1
 
--- case: other schemes (ftp, file, gopher) and scheme-less text are refused
+-- case: other schemes (ftp, file, gopher, one no libcurl knows) and scheme-less text are refused, whatever protocols libcurl was built with
 -- requests: 0
 SELECT setter_config('base_url', 'ftp://127.0.0.1/');
 SELECT setter_config('base_url', 'gopher://127.0.0.1:{EVIL_PORT}/');
+SELECT setter_config('base_url', 'setter://127.0.0.1/');
 SELECT setter_config('base_url', 'file:///etc/passwd');
 SELECT setter_config('base_url', 'chat.trysetter.com');
 SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 -- expect:
 -- Error: setter_config: base_url must be an https URL: 'ftp://127.0.0.1/'
 -- Error: setter_config: base_url must be an https URL: 'gopher://127.0.0.1:{EVIL_PORT}/'
+-- Error: setter_config: base_url must be an https URL: 'setter://127.0.0.1/'
 -- Error: setter_config: base_url is not a valid URL: 'file:///etc/passwd'
 -- Error: setter_config: base_url is not a valid URL: 'chat.trysetter.com'
 -- 1
