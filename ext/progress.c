@@ -3,16 +3,45 @@
 **
 ** fetch.c reports counts through SetterFetchSettings.xProgress; this file
 ** decides what reaches stderr.  It is SQLite-free and writes only to stderr.
+**
+** On Windows the line is rewritten only on a console that does VT processing
+** ("\033[K"); Init turns it on when it is off (Windows 10 and later can), and
+** where it cannot, a console gets the plain lines instead.  Redirected to a
+** file, a pipe or NUL (which isatty() calls a terminal too), nothing by
+** default, as elsewhere.
 */
 #include "progress.h"
 
 #include <stdio.h>
 #include <unistd.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
+#define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
+#endif
+
+/* 0: stderr is no console; 1: a console showing plain text only; 2: a VT console. */
+static int windowsConsole(void) {
+  HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
+  DWORD mode;
+  if (h == NULL || h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode)) return 0;
+  if (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) return 2;
+  return SetConsoleMode(h, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) ? 2 : 1;
+}
+#endif
+
 void setterProgressInit(SetterProgressDisplay *p, int eMode) {
   int bTty = isatty(STDERR_FILENO) == 1;
+#ifdef _WIN32
+  int eConsole = bTty ? windowsConsole() : 0;
+  p->bTerminal = eMode != SETTER_PROGRESS_OFF && eConsole == 2;
+  p->bPlain = (eMode == SETTER_PROGRESS_ON && eConsole != 2) ||
+              (eMode == SETTER_PROGRESS_AUTO && eConsole == 1);
+#else
   p->bTerminal = eMode != SETTER_PROGRESS_OFF && bTty;
   p->bPlain = eMode == SETTER_PROGRESS_ON && !bTty;
+#endif
   p->bShown = 0;
   p->lastPlainMs = 0;
 }

@@ -17,6 +17,8 @@
 ** SETTER_PROGRESS_DELAY_MS, one line is rewritten in place with '\r':
 **   setter: 120/500 lookups, 3 retries, 2.4 s
 ** and cleared with "\r\033[K" when the batch ends, so nothing is left behind.
+** A Windows console that cannot do VT processing gets the plain lines in both
+** modes (progress.c).
 */
 #ifndef SETTER_PROGRESS_H
 #define SETTER_PROGRESS_H
