@@ -206,6 +206,10 @@ static CURLcode configureEasy(SetterFetcher *p, CURL *pEasy, SetterRequest *pReq
   SET(CURLOPT_SSL_VERIFYPEER, 1L);
   SET(CURLOPT_SSL_VERIFYHOST, 2L);
   if (pSettings->zCaBundle && pSettings->zCaBundle[0]) SET(CURLOPT_CAINFO, pSettings->zCaBundle);
+#ifdef _WIN32
+  /* Schannel checks revocation; where a proxy blocks CRL/OCSP that would fail every request. */
+  SET(CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_REVOKE_BEST_EFFORT);
+#endif
   SET(CURLOPT_TIMEOUT_MS, (long)pSettings->timeoutMs);
   SET(CURLOPT_CONNECTTIMEOUT_MS, (long)pSettings->connectTimeoutMs);
   SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)pSettings->maxResponseBytes);
