@@ -53,7 +53,7 @@ MAX_SHOWN_LINES = 60
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
-HEADER_DIRECTIVES = ("env", "requests", "max-in-flight", "evil-requests", "timeout")
+HEADER_DIRECTIVES = ("env", "requests", "max-in-flight", "evil-requests", "timeout", "posix-only")
 EXPECT_DIRECTIVES = ("expect", "expect-re")
 
 CASE_RE = re.compile(r"^--\s*case:(.*)$")
@@ -91,6 +91,7 @@ class Case:
         self.max_in_flight = None
         self.evil_requests = None
         self.timeout = None
+        self.posix_only = None      # why the case needs a POSIX shell (skipped by --not-posix)
         self.expect = []            # expected lines (raw, before placeholder substitution)
         self.regex = False
         self.error = None           # format error: the case fails with this message
@@ -170,6 +171,10 @@ def parse_case(c, lines, i, end):
                 if not ENV_NAME_RE.match(key):
                     raise ValueError("bad variable name %r" % key)
                 c.env.append((key, val))
+            elif name == "posix-only":
+                if not value:
+                    raise ValueError("needs the reason the case cannot run on Windows")
+                c.posix_only = value
             elif name == "timeout":
                 c.timeout = float(value)
                 if c.timeout <= 0:
@@ -683,6 +688,9 @@ def parse_args(argv):
     p.add_argument("--also", action="append", default=[], metavar="CMD",
                    help="another test program to run (repeatable); its output must contain a "
                         "line '[name: ]N passed, N failed'")
+    p.add_argument("--not-posix", action="store_true",
+                   help="the shell is not a POSIX program (sqlite3.exe under Wine): skip the "
+                        "cases marked '-- posix-only:' and say how many")
     p.add_argument("--mock", default=os.path.join(ROOT, "tests", "mock_api.py"),
                    help="mock server script (default: %(default)s)")
     opts = p.parse_args(argv)
@@ -844,6 +852,15 @@ def main(argv):
     try:
         check_setup(opts)
         cases = select_cases(opts)
+        skipped = [c for c in cases if opts.not_posix and c.posix_only and not c.error]
+        if skipped:
+            cases = [c for c in cases if c not in skipped]
+            print("skipped %d POSIX-only case%s (--not-posix):" % (
+                len(skipped), "" if len(skipped) == 1 else "s"), flush=True)
+            for c in skipped:
+                print("  skip %s %s: %s" % (c.where, c.title, c.posix_only), flush=True)
+            if not cases and not opts.also:
+                raise SetupError("every selected case is POSIX-only")
         njobs = max(1, min(opts.jobs, len(cases)))
         for n in range(njobs):
             w = Worker(opts, n)

@@ -185,6 +185,7 @@ SELECT status, cached FROM setter_requests ORDER BY id;
 -- 200|1
 
 -- case: entries expire after cache_ttl seconds
+-- posix-only: waits with `.shell sleep 1.3`; the sqlite3 shell has no portable way to wait
 -- requests: 2
 SELECT setter_config('cache_ttl', 1);
 SELECT count(*) FROM setter_conversations(777, 'a');

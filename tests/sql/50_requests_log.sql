@@ -93,6 +93,7 @@ WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
 -- 1
 
 -- case: make install copies a working extension under DESTDIR/PREFIX, .load of its full path works, and make uninstall removes it
+-- posix-only: make install/uninstall and sh tests through .system
 -- requests: 1
 .system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test -f {TMP}/lib/sqlite/setter.so && echo installed
 .system sqlite3 :memory: '.load {TMP}/lib/sqlite/setter' "SELECT count(*) FROM setter_conversations(123, '1234567890')"

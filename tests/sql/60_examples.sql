@@ -5,6 +5,7 @@
 -- must print. On failure it prints what went wrong, which then shows in the diff below.
 
 -- case: every sql/ example runs against the demo server without an error (demo.sh --check)
+-- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
 -- requests: 0
 -- timeout: 120
 .system sh {ROOT}/scripts/demo.sh --check --ext {EXT} 2>&1
@@ -12,6 +13,7 @@
 -- demo.sh --check: all 6 example runs ok
 
 -- case: with SETTER_API_KEY set, demo.sh shows the real conversation named by SETTER_DEMO_BOT and SETTER_DEMO_USER_NUMBER
+-- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
 -- env: SETTER_DEMO_BOT=123
 -- env: SETTER_DEMO_USER_NUMBER=1234567890
 -- requests: 1
@@ -30,6 +32,7 @@
 -- └────────┴──────────────────┴───────────┴─────────────────────────────────────────┘
 
 -- case: with SETTER_API_KEY set but no SETTER_DEMO_BOT / SETTER_DEMO_USER_NUMBER, demo.sh says which to set and sends nothing
+-- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
 -- requests: 0
 .system sh {ROOT}/scripts/demo.sh --ext {EXT} 2>&1; echo "exit status $?"
 -- expect:

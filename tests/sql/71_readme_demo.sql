@@ -19,6 +19,7 @@ INSERT INTO leads VALUES
   ('Ethan Park',   '+1 555 010 0015');
 
 -- case: demo server: the prelude reaches it
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 SELECT count(*) FROM setter_conversations(123, '15550100011');
 SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
@@ -28,6 +29,7 @@ SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
 -- 1
 
 -- case: README Phone numbers: as typed, not one of the leads finds a conversation
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 .mode box
 SELECT count(*) AS messages FROM setter_conversations
@@ -41,6 +43,7 @@ WHERE bot_integration_id = 123 AND user_number IN (SELECT phone FROM leads);
 -- └──────────┘
 
 -- case: README Phone numbers: the UPDATE rewrites the numbers it can read and leaves the others as typed
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 UPDATE leads SET phone = setter_phone(phone) WHERE setter_phone(phone) IS NOT NULL;
 SELECT name, phone FROM leads;
@@ -54,6 +57,7 @@ SELECT name, phone FROM leads;
 -- Ethan Park|15550100015
 
 -- case: README Phone numbers: a generated column setter_phone(phone, '1') adds the country code to national numbers, with an index on it
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
@@ -77,6 +81,7 @@ EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
 -- `--SEARCH leads USING INDEX leads_number (number=?)
 
 -- case: README Phone numbers: the LEFT JOIN on the parallel form lists the leads that matched nothing
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
@@ -113,6 +118,7 @@ SELECT count(*) FROM setter_requests WHERE cached = 0;
 -- 10
 
 -- case: README Phone numbers: a contact the bot knows with its + is found as '+' || setter_phone(phone)
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number = setter_phone('+1 555 010 0001');
@@ -167,6 +173,7 @@ GROUP BY l.rowid, c.user_number;
 -- └──────────────┴──────────────┴──────────┘
 
 -- case: README Querying: the inner join with IN (SELECT ...) and the LEFT JOIN on a materialized batch, as shown
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 DROP TABLE leads;
 CREATE TABLE leads (name TEXT, phone TEXT);
@@ -202,6 +209,7 @@ GROUP BY user_number;
 -- +15550100002|4|1
 
 -- case: sql/sync.sql reads leads and bots and asks about every (bot, lead) pair: 24 requests for 2 bots x 12 leads
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 DROP TABLE leads;
 .read sql/sync.sql
@@ -230,6 +238,7 @@ SELECT count(*) FROM leads;
 -- 12
 
 -- case: sql/sync.sql adds no demo leads or bots when base_url is not a local server
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 .output /dev/null
 SELECT setter_config('base_url', 'https://example.invalid');
@@ -256,6 +265,7 @@ SELECT count(*) FROM messages;
 -- 0
 
 -- case: README Examples: the abridged first report of sql/leads_join.sql, as shown
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 DROP TABLE leads;
 CREATE TEMP TABLE leads (name TEXT NOT NULL, phone TEXT PRIMARY KEY);
