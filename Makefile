@@ -42,6 +42,15 @@ BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARNINGS)
 EXT_CFLAGS := -fvisibility=hidden
 CFLAGS ?= -O2 -g
 LIBS := -lcurl -lcjson -lpthread
+# macOS: Homebrew's curl, cjson and sqlite (sqlite3ext.h); curl is keg-only, so it is not on
+# the default paths. Not built by CI.
+ifeq ($(UNAME_S),Darwin)
+  BREW_PREFIX := $(shell brew --prefix 2>/dev/null)
+  ifneq ($(BREW_PREFIX),)
+    BASE_CFLAGS += $(foreach f,curl cjson sqlite,-I$(BREW_PREFIX)/opt/$(f)/include)
+    LIBS := $(foreach f,curl cjson sqlite,-L$(BREW_PREFIX)/opt/$(f)/lib) $(LIBS)
+  endif
+endif
 
 SOURCES := ext/setter.c ext/connection.c ext/vtab.c ext/resolve.c ext/fetch.c ext/json.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
@@ -64,6 +73,8 @@ deps:
 $(EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p dist
 	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+
+include mk/cross.mk
 
 # ---- tests ----
 

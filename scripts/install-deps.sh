@@ -1,8 +1,12 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages a make target needs, if missing.
 #
-#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui ...
+#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui|cross ...
 #
+# `cross` (mk/cross.mk: Windows and Linux arm64 builds, tests under Wine and
+# qemu) also enables the arm64 architecture and, when no deb-src entry for
+# bookworm exists, adds one, because the builds fetch curl, cJSON and SQLite
+# with `apt-get source`.
 # Checks each package with dpkg-query and runs `apt-get update` and
 # `apt-get install -y` only for what is missing (as root, or through sudo).
 # On a machine without apt-get it prints the packages to install and exits 0,
@@ -18,14 +22,38 @@ packages_for() {
     sanitize|fuzz) echo "clang libclang-rt-14-dev" ;;
     bench) echo "curl time" ;;
     gui) echo "sqlitebrowser xvfb x11-apps imagemagick xdotool sqlite3 curl" ;;
+    cross) echo "dpkg-dev tcl zip gcc-mingw-w64-x86-64 libz-mingw-w64-dev binutils-mingw-w64-x86-64 wine wine64" \
+             "gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static libcurl4-openssl-dev:arm64" \
+             "libreadline8:arm64 libsqlite3-0:arm64 sqlite3 python3 coreutils openssl" ;;
     *) echo "install-deps.sh: unknown target '$1'" >&2; exit 2 ;;
   esac
 }
 
 wanted=""
+cross=""
 for target in "$@"; do
+  [ "$target" = cross ] && cross=1
   wanted="$wanted $(packages_for "$target")"
 done
+
+# Root's changes to the apt configuration the cross target needs (see above).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "install-deps.sh: run as root: $*" >&2; return 1; fi
+}
+apt_changed=""
+if [ -n "$cross" ] && command -v dpkg >/dev/null 2>&1; then
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    as_root dpkg --add-architecture arm64
+    apt_changed=1
+  fi
+  if ! grep -rqsE '^(deb-src .* bookworm |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+      as_root tee /etc/apt/sources.list.d/sqlite-setter-deb-src.sources >/dev/null
+    apt_changed=1
+  fi
+fi
 
 missing=""
 for pkg in $wanted; do
@@ -33,6 +61,9 @@ for pkg in $wanted; do
     case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
   fi
 done
+if [ -n "$apt_changed" ] && [ -z "$missing" ]; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq >&2
+fi
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -48,6 +79,6 @@ else
   exit 1
 fi
 echo "install-deps.sh: installing$missing" >&2
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq >&2
 # shellcheck disable=SC2086
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing >&2
