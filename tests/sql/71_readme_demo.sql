@@ -130,6 +130,7 @@ WHERE bot_integration_id = 123 AND user_number = '+' || setter_phone('+1 555 010
 -- 6
 
 -- case: README Phone numbers: the recipe's country code leaves the API's own example 1234567890 as it is
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 INSERT INTO leads(name, phone) VALUES ('API example', '1234567890');
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
@@ -141,6 +142,7 @@ SELECT count(*) FROM setter_conversations(123, (SELECT number FROM leads WHERE n
 -- 3
 
 -- case: README Phone numbers: which form a bot knows (messages in setter_requests), and both forms in one IN list
+-- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
 -- requests: 0
 .mode list
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
