@@ -15,6 +15,7 @@
 **   max_lookups          100000                       1 .. 100000000
 **   ca_bundle            (system CAs)                 a readable regular file
 **   progress             auto                         0, 1 or auto
+**   on_error             fail                         fail or row
 **
 ** When both SETTER_API_KEY and SETTER_API_KEY_FILE are set, SETTER_API_KEY
 ** wins.  The key is never quoted in an error and reads back masked.
@@ -56,7 +57,8 @@ enum SettingKind {
   SETTING_URL,
   SETTING_FILE,
   SETTING_INT,
-  SETTING_PROGRESS
+  SETTING_PROGRESS,
+  SETTING_ON_ERROR
 };
 
 /* Where a setting's value came from (SetterSettingsOrigin.aSource). */
@@ -99,6 +101,9 @@ static const SettingDef aSetting[] = {
      "a PEM file of CAs to trust (default: the system's)"},
     {"progress", SETTING_PROGRESS, offsetof(SetterSettings, progress), 0, 2, SETTER_PROGRESS_AUTO,
      "auto", "progress of bulk fetches on stderr: 0 off, 1 always, auto on a terminal"},
+    {"on_error", SETTING_ON_ERROR, offsetof(SetterSettings, onError), 0, 1, SETTER_ON_ERROR_FAIL,
+     "fail",
+     "a failed lookup: fail fails the statement, row gives one row with lookup_error saying why"},
 };
 
 #define N_SETTING (int)(sizeof(aSetting) / sizeof(aSetting[0]))
@@ -243,7 +248,8 @@ static int64_t *intSlot(SetterSettings *p, const SettingDef *pDef) {
 }
 
 static int isIntKind(const SettingDef *pDef) {
-  return pDef->eKind == SETTING_INT || pDef->eKind == SETTING_PROGRESS;
+  return pDef->eKind == SETTING_INT || pDef->eKind == SETTING_PROGRESS ||
+         pDef->eKind == SETTING_ON_ERROR;
 }
 
 static const SettingDef *findSetting(const char *zName) {
@@ -461,6 +467,17 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
       }
       *intSlot(p, pDef) = v;
       return SQLITE_OK;
+    case SETTING_ON_ERROR:
+      if (zValue == NULL || strcmp(zValue, "fail") == 0) {
+        v = SETTER_ON_ERROR_FAIL;
+      } else if (strcmp(zValue, "row") == 0) {
+        v = SETTER_ON_ERROR_ROW;
+      } else {
+        *pzErr = sqlite3_mprintf("on_error must be 'fail' or 'row', not '%s'", zValue);
+        return SQLITE_ERROR;
+      }
+      *intSlot(p, pDef) = v;
+      return SQLITE_OK;
     default:
       if (zValue == NULL) {
         v = pDef->iDefault;
@@ -620,6 +637,8 @@ static void resultSetting(sqlite3_context *ctx, SetterSettings *p, int iSetting)
     resultMadeText(ctx, setterSanitize(zGiven, strlen(zGiven), strlen(zGiven), p->zApiKey), 1);
   } else if (pDef->eKind == SETTING_PROGRESS && p->progress == SETTER_PROGRESS_AUTO) {
     sqlite3_result_text(ctx, "auto", -1, SQLITE_STATIC);
+  } else if (pDef->eKind == SETTING_ON_ERROR) {
+    sqlite3_result_text(ctx, p->onError == SETTER_ON_ERROR_ROW ? "row" : "fail", -1, SQLITE_STATIC);
   } else if (isIntKind(pDef)) {
     sqlite3_result_int64(ctx, *intSlot(p, pDef));
   } else {

@@ -29,6 +29,11 @@ SQLITE_EXTENSION_INIT3
 
 #include <stdint.h>
 
+/* on_error: a failed lookup fails the statement, or gives one row that
+** says why (lookup_error). */
+#define SETTER_ON_ERROR_FAIL 0
+#define SETTER_ON_ERROR_ROW 1
+
 /* Settings of one connection (see config.c for names, defaults, ranges). */
 typedef struct SetterSettings {
   char *zApiKey;     /* NULL: not configured */
@@ -43,6 +48,7 @@ typedef struct SetterSettings {
   int64_t maxResponseBytes;
   int64_t maxLookups;                   /* distinct lookups one xFilter may make */
   int64_t progress;                     /* SETTER_PROGRESS_OFF, _ON or _AUTO (progress.h) */
+  int64_t onError;                      /* SETTER_ON_ERROR_FAIL or SETTER_ON_ERROR_ROW */
   struct SetterSettingsOrigin *pOrigin; /* config.c's: where each value came from */
 } SetterSettings;
 

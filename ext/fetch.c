@@ -460,7 +460,8 @@ typedef struct FetchRun {
   int bPolled;     /* xCancelled or xProgress: wake up every SETTER_FETCH_POLL_MS */
   int iNext;       /* requests before iNext have been started at least once */
   int nInFlight;
-  int iFailed; /* SETTER_FETCH_OK, or the first request that failed the batch */
+  int iFailed;   /* SETTER_FETCH_OK, or the first request that failed the batch */
+  int iFirstBad; /* with bKeepGoing: the first request that ended badly, or -1 */
   int bCancelled;
   int64_t startMs;
   int64_t lastProgressMs;
@@ -503,6 +504,7 @@ static int runSetup(FetchRun *r, SetterFetcher *p, const SetterFetchSettings *pS
   r->concurrency = pSettings->concurrency > 0 ? pSettings->concurrency : 1;
   r->bPolled = pSettings->xCancelled != NULL || pSettings->xProgress != NULL;
   r->iFailed = SETTER_FETCH_OK;
+  r->iFirstBad = SETTER_FETCH_OK;
   for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   if (p->pid != getpid()) {
     /* A forked child: the handles and their sockets belong to the parent. */
@@ -577,11 +579,16 @@ static void runCollect(FetchRun *r) {
     }
     r->nDone++;
     if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
-      if (r->iFailed < 0) r->iFailed = iReq;
+      if (r->iFirstBad < 0) r->iFirstBad = iReq;
     } else if (pSettings->xDone && r->iFailed < 0 &&
                pSettings->xDone(pSettings->pDoneCtx, iReq, pReq) != 0) {
       pReq->eOutcome = SETTER_OUTCOME_REJECTED;
-      if (r->iFailed < 0) r->iFailed = iReq;
+      if (r->iFirstBad < 0) r->iFirstBad = iReq;
+    }
+    /* without bKeepGoing the first failure ends the batch; no memory always does */
+    if (r->iFirstBad >= 0 && r->iFailed < 0 &&
+        (!pSettings->bKeepGoing || pReq->eOutcome == SETTER_OUTCOME_NOMEM)) {
+      r->iFailed = pReq->eOutcome == SETTER_OUTCOME_NOMEM ? iReq : r->iFirstBad;
     }
   }
 }
@@ -641,6 +648,7 @@ static int runStep(FetchRun *r) {
 static int runTeardown(FetchRun *r) {
   const char *zStopped = "cancelled: another lookup of the statement failed";
   int i;
+  if (r->iFailed < 0) r->iFailed = r->iFirstBad;
   if (r->bCancelled) {
     r->iFailed = SETTER_FETCH_CANCELLED;
     zStopped = "cancelled: the statement was interrupted";

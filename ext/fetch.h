@@ -17,7 +17,8 @@
 **       zBody, zLocation) or a transport failure (status 0, zError); or no
 **       memory for its body (SETTER_OUTCOME_NOMEM); or its answer was
 **       refused by xDone (SETTER_OUTCOME_REJECTED).  The other requests may
-**       be cancelled (eOutcome SETTER_OUTCOME_CANCELLED).
+**       be cancelled (eOutcome SETTER_OUTCOME_CANCELLED), unless
+**       settings.bKeepGoing: then each of them ended as it would alone.
 **   setterFetcherFree(f);
 **
 ** At most settings.concurrency transfers are in flight; connections are kept
@@ -111,6 +112,12 @@ typedef struct SetterFetchSettings {
   int64_t maxResponseBytes;
   int maxRetries;
   int concurrency;
+  /* 0: the first request that ends badly stops the batch (the others are
+  ** cancelled).  1: the others run to their end (and xDone sees each good
+  ** one); setterFetchAll still returns the first that ended badly.  A
+  ** cancel, no memory for a body, or a failure of libcurl itself stops the
+  ** batch either way. */
+  int bKeepGoing;
   void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
   void *pAttemptCtx;
   /* Called as soon as request iReq got HTTP 200, so its body can be parsed

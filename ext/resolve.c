@@ -39,14 +39,15 @@ static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
   return zOut;
 }
 
-/* The error for a lookup whose request ended badly. */
-static int fetchError(const SetterConn *pConn, const SetterLookup *pLookup,
-                      const SetterRequest *pReq, char **pzErr) {
+/* The error for a lookup whose request ended badly (sqlite3_malloc'd;
+** NULL: no memory). */
+static char *fetchError(const SetterConn *pConn, const SetterLookup *pLookup,
+                        const SetterRequest *pReq) {
   const char *zKey = pConn->settings.zApiKey;
   char *zWhat = setterLookupDescribe(pLookup);
   char *zApi = NULL, *zMsg;
   char zAttempts[48] = "";
-  if (zWhat == NULL) return SQLITE_NOMEM;
+  if (zWhat == NULL) return NULL;
   if (pReq->nAttempt > 1)
     snprintf(zAttempts, sizeof zAttempts, " after %d attempts", pReq->nAttempt);
   if (pReq->eOutcome == SETTER_OUTCOME_FAILED && pReq->zError[0]) {
@@ -74,7 +75,7 @@ static int fetchError(const SetterConn *pConn, const SetterLookup *pLookup,
   }
   sqlite3_free(zApi);
   sqlite3_free(zWhat);
-  return fail(pzErr, zMsg);
+  return zMsg;
 }
 
 /* Answers lookups from the statement's and the connection's caches. */
@@ -161,7 +162,7 @@ typedef struct ArrivalContext {
   SetterLookup **apPending; /* apPending[i] is the lookup of request i */
   unsigned int mask;        /* fields to extract */
   int bNoMem;               /* an answer could not be parsed for lack of memory */
-  char *zErr;               /* why an answer was refused (sqlite3_malloc'd) */
+  char **azErr;             /* azErr[i]: why answer i was refused (sqlite3_malloc'd) */
 } ArrivalContext;
 
 /* The fields to extract: what the statement reads, and with cache_ttl
@@ -175,8 +176,8 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
 }
 
 /* xDone: parses an answer as soon as it arrives and frees its body, so a
-** batch holds at most `concurrency` bodies at a time.  A bad answer stops
-** the batch with the statement's error set. */
+** batch holds at most `concurrency` bodies at a time.  A bad answer is
+** refused, with its error in azErr[iReq]. */
 static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   ArrivalContext *p = pCtx;
   SetterConn *pConn = p->pConn;
@@ -203,31 +204,59 @@ static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   }
   zWhat = setterLookupDescribe(pLookup);
   if (rc == SETTER_PARSE_TOO_LARGE) {
-    fail(&p->zErr, sqlite3_mprintf("response for %s is larger than max_response_bytes (%lld "
-                                   "bytes) once decoded into rows",
-                                   zWhat, (long long)maxBytes));
+    fail(&p->azErr[iReq], sqlite3_mprintf("response for %s is larger than max_response_bytes (%lld "
+                                          "bytes) once decoded into rows",
+                                          zWhat, (long long)maxBytes));
   } else {
-    fail(&p->zErr, sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
-                                   zSnippet ? " (it starts with '" : "", zSnippet ? zSnippet : "",
-                                   zSnippet ? "')" : ""));
+    fail(&p->azErr[iReq], sqlite3_mprintf("bad response for %s: %s%s%s%s", zWhat, zErr,
+                                          zSnippet ? " (it starts with '" : "",
+                                          zSnippet ? zSnippet : "", zSnippet ? "')" : ""));
   }
   sqlite3_free(zWhat);
   sqlite3_free(zSnippet);
   return 1;
 }
 
-/* After a whole batch succeeded: remember its answers. */
+/* Remembers the answers of a batch: every one in the statement's cache
+** (bScope; a failed lookup's error rows too, so that the statement asks for
+** no contact twice), the good ones also in the connection's (cache_ttl),
+** also when the statement fails, so that a rerun asks only for what failed. */
 static int cacheAnswers(SetterConn *pConn, SetterScope *pScope, SetterLookup **apPending,
-                        int nPending) {
+                        int nPending, int bScope) {
   int64_t expiresMs = setterMonotonicMs() + pConn->settings.cacheTtl * 1000;
   int i;
   for (i = 0; i < nPending; i++) {
-    if (setterCachePut(setterScopeCache(pScope), apPending[i]->zUrl, apPending[i]->pRows, 0)) {
+    SetterRows *pRows = apPending[i]->pRows;
+    if (pRows == NULL) continue;
+    if (bScope && setterCachePut(setterScopeCache(pScope), apPending[i]->zUrl, pRows, 0)) {
       return SQLITE_NOMEM;
     }
-    if (pConn->settings.cacheTtl > 0) {
-      setterCachePut(pConn->pCache, apPending[i]->zUrl, apPending[i]->pRows, expiresMs);
+    if (pConn->settings.cacheTtl > 0 && pRows->zLookupError == NULL) {
+      setterCachePut(pConn->pCache, apPending[i]->zUrl, pRows, expiresMs);
     }
+  }
+  return SQLITE_OK;
+}
+
+/* on_error 'row': each lookup whose request ended badly gets one row
+** holding its error, the very text the statement's error would have been
+** (prefix included, the key redacted).  SQLITE_OK or SQLITE_NOMEM. */
+static int rowsForFailures(SetterConn *pConn, SetterLookup **apPending, SetterRequest *aReq,
+                           char **azErr, int nReq) {
+  int i;
+  for (i = 0; i < nReq; i++) {
+    char *zErr, *zFull = NULL, *zClean = NULL;
+    if (apPending[i]->pRows) continue;
+    zErr = aReq[i].eOutcome == SETTER_OUTCOME_REJECTED ? azErr[i]
+                                                       : fetchError(pConn, apPending[i], &aReq[i]);
+    if (zErr) zFull = sqlite3_mprintf(SETTER_ERROR_PREFIX "%s", zErr);
+    if (zFull)
+      zClean = setterSanitize(zFull, strlen(zFull), strlen(zFull), pConn->settings.zApiKey);
+    apPending[i]->pRows = zClean ? setterRowsNewError(zClean) : NULL;
+    if (zErr != azErr[i]) sqlite3_free(zErr);
+    sqlite3_free(zFull);
+    sqlite3_free(zClean);
+    if (apPending[i]->pRows == NULL) return SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -253,11 +282,12 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   ArrivalContext arrival;
   SetterRequest *aReq = NULL;
   SetterLookup **apPending = NULL;
+  char **azErr = NULL;
+  int bRowOnError = pConn->settings.onError == SETTER_ON_ERROR_ROW;
   int nPending = 0, nReq = 0, i, iFailed, rc = SQLITE_OK;
 
   for (i = 0; i < pLookups->n; i++) nPending += pLookups->a[i].pRows == NULL;
   if (nPending == 0) return SQLITE_OK;
-  arrival.zErr = NULL;
   if (pConn->pFetcher == NULL) {
     pConn->pFetcher = setterFetcherNew();
     if (pConn->pFetcher == NULL)
@@ -265,11 +295,13 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   }
   aReq = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterRequest));
   apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterLookup *));
-  if (aReq == NULL || apPending == NULL) {
+  azErr = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(char *));
+  if (aReq == NULL || apPending == NULL || azErr == NULL) {
     rc = SQLITE_NOMEM;
     goto done;
   }
   memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
+  memset(azErr, 0, (size_t)nPending * sizeof(char *));
   for (i = 0; i < pLookups->n; i++) {
     SetterLookup *p = &pLookups->a[i];
     if (p->pRows) continue;
@@ -284,36 +316,66 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   arrival.apPending = apPending;
   arrival.mask = fieldsToExtract(pConn, mask);
   arrival.bNoMem = 0;
+  arrival.azErr = azErr;
+  /* With on_error 'row' every lookup needs its own outcome; with cache_ttl
+  ** the good answers of a failing batch are kept for the rerun. */
+  settings.bKeepGoing = bRowOnError || pConn->settings.cacheTtl > 0;
   settings.xDone = parseArrival;
   settings.pDoneCtx = &arrival;
   startFetchHooks(pConn, &settings, &probe, &display);
   iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nReq);
   endFetchHooks(&probe);
   if (iFailed == SETTER_FETCH_CANCELLED) {
-    rc = SQLITE_INTERRUPT; /* SQLite's own message: "interrupted" */
+    (void)cacheAnswers(pConn, pScope, apPending, nReq, 0); /* what arrived, for the rerun */
+    rc = SQLITE_INTERRUPT;                                 /* SQLite's own message: "interrupted" */
   } else if (iFailed == SETTER_FETCH_NOT_STARTED) {
     rc = fail(pzErr, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
   } else if (iFailed >= 0 && (aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM || arrival.bNoMem)) {
     rc = SQLITE_NOMEM;
-  } else if (iFailed >= 0 && aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
-    rc = fail(pzErr, arrival.zErr); /* parseArrival wrote the message */
-    arrival.zErr = NULL;
+  } else if (iFailed >= 0 && bRowOnError) {
+    rc = rowsForFailures(pConn, apPending, aReq, azErr, nReq);
+    if (rc == SQLITE_OK) rc = cacheAnswers(pConn, pScope, apPending, nReq, 1);
   } else if (iFailed >= 0) {
-    rc = fetchError(pConn, apPending[iFailed], &aReq[iFailed], pzErr);
+    (void)cacheAnswers(pConn, pScope, apPending, nReq, 0); /* the good ones, for the rerun */
+    if (aReq[iFailed].eOutcome == SETTER_OUTCOME_REJECTED) {
+      rc = fail(pzErr, azErr[iFailed]); /* parseArrival wrote the message */
+      azErr[iFailed] = NULL;
+    } else {
+      rc = fail(pzErr, fetchError(pConn, apPending[iFailed], &aReq[iFailed]));
+    }
   } else {
-    rc = cacheAnswers(pConn, pScope, apPending, nReq);
+    rc = cacheAnswers(pConn, pScope, apPending, nReq, 1);
   }
 
 done:
-  sqlite3_free(arrival.zErr);
+  for (i = 0; azErr && i < nReq; i++) sqlite3_free(azErr[i]);
+  sqlite3_free(azErr);
   for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   sqlite3_free(aReq);
   sqlite3_free(apPending);
   return rc;
 }
 
+/* A failed lookup's error rows from the statement's cache (on_error was
+** 'row' for an earlier reference) fail the statement if on_error is now
+** 'fail'.  SQLITE_OK, or SQLITE_ERROR with *pzErr. */
+static int failCachedErrors(SetterConn *pConn, SetterLookupList *pLookups, char **pzErr) {
+  int i;
+  if (pConn->settings.onError == SETTER_ON_ERROR_ROW) return SQLITE_OK;
+  for (i = 0; i < pLookups->n; i++) {
+    SetterRows *pRows = pLookups->a[i].pRows;
+    if (pRows && pRows->zLookupError) {
+      return fail(pzErr, sqlite3_mprintf("%s", pRows->zLookupError + strlen(SETTER_ERROR_PREFIX)));
+    }
+  }
+  return SQLITE_OK;
+}
+
 int setterResolve(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
                   unsigned int mask, char **pzErr) {
+  int rc;
   answerFromCaches(pConn, pScope, pLookups, mask, setterMonotonicMs());
-  return fetchMissing(pConn, pScope, pLookups, mask, pzErr);
+  rc = failCachedErrors(pConn, pLookups, pzErr);
+  if (rc == SQLITE_OK) rc = fetchMissing(pConn, pScope, pLookups, mask, pzErr);
+  return rc;
 }

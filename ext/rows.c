@@ -41,6 +41,22 @@ SetterRows *setterRowsNew(unsigned int mask) {
   return p;
 }
 
+SetterRows *setterRowsNewError(const char *zErr) {
+  size_t n = strlen(zErr);
+  SetterRows *p = setterRowsNew(0);
+  if (p == NULL) return NULL;
+  p->zLookupError = setterMalloc(n + 1);
+  if (p->zLookupError == NULL) {
+    setterRowsUnref(p);
+    return NULL;
+  }
+  memcpy(p->zLookupError, zErr, n + 1);
+  p->nBytes += n + 1;
+  p->mask = SETTER_FIELD_ALL; /* serves any query: no field has a cell (aSlot -1) */
+  p->nRow = 1;
+  return p;
+}
+
 void setterRowsLimit(SetterRows *p, int64_t maxBytes) {
   p->maxBytes = maxBytes > 0 ? maxBytes : 0;
 }
@@ -68,6 +84,7 @@ void setterRowsUnref(SetterRows *p) {
   }
   setterFree(p->aCell);
   setterFree(p->zContextStartsAt);
+  setterFree(p->zLookupError);
   setterFree(p);
 }
 

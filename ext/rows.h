@@ -102,10 +102,16 @@ typedef struct SetterRows {
   int64_t maxBytes;                      /* bound on nBytes; 0 = none */
   int bTooLarge;                         /* an allocation was refused for maxBytes */
   SetterValue noCell;                    /* what setterRowsAppend returns when nSlot == 0 */
+  char *zLookupError;                    /* a failed lookup (on_error 'row'): one row of NULL
+                                         ** cells, and why; see setterRowsNewError() */
 } SetterRows;
 
 /* A new empty result extracting the fields in mask, or NULL (no memory). */
 SetterRows *setterRowsNew(unsigned int mask);
+
+/* The result of a lookup that failed with the error zErr (copied): one row
+** whose cells are all NULL, for any mask; NULL: no memory. */
+SetterRows *setterRowsNewError(const char *zErr);
 
 /* Take one more reference; drop one (frees at zero). NULL is allowed. */
 void setterRowsRef(SetterRows *p);

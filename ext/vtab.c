@@ -42,7 +42,8 @@
 #define TRAILING_COLUMNS(X)                      \
   X(CONTEXT_STARTS_AT, "context_starts_at TEXT") \
   X(IN_CONTEXT, "in_context INTEGER")            \
-  X(RAW_JSON, "raw_json TEXT HIDDEN")
+  X(RAW_JSON, "raw_json TEXT HIDDEN")            \
+  X(LOOKUP_ERROR, "lookup_error TEXT HIDDEN")
 
 #define COLUMN_ENUM(C, zDecl) COLUMN_##C,
 #define FIELD_COLUMN_ENUM(F, zSql, zType, zJson, K) COLUMN_##F,
@@ -614,6 +615,11 @@ static int setterColumn(sqlite3_vtab_cursor *pCursor, sqlite3_context *ctx, int 
       break;
     case COLUMN_RAW_JSON:
       resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, SETTER_FIELD_RAW_JSON));
+      break;
+    case COLUMN_LOOKUP_ERROR: /* on_error 'row': the error of a failed lookup */
+      if (p->pRows->zLookupError) {
+        resultText(ctx, p->pRows->zLookupError, strlen(p->pRows->zLookupError));
+      }
       break;
     default:
       resultCell(ctx, setterRowsCell(p->pRows, pCur->iRow, iCol - N_INPUT_COLUMN));

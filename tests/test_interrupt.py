@@ -13,7 +13,8 @@ Interrupts (the contract: a statement ends within 0.25 s of sqlite3_interrupt())
 prints the measured latency:
   - Python conn.interrupt() from a thread during an IN list of 64 contacts at 500 ms latency,
     during a stalled request (bot 9 `stall`), during a Retry-After: 30 wait (max_retries 3);
-    the connection still works afterwards, and conn.close() succeeds;
+    the connection still works afterwards, and conn.close() succeeds; with on_error 'row' the
+    interrupt still fails the statement;
   - SIGINT to a sqlite3 shell process running such a query: it prints `interrupted`.
 Progress (setting `progress`: 0, 1, auto):
   - the shell with stderr on a pseudo-terminal (Python pty), default `auto`: a slow IN list
@@ -102,6 +103,15 @@ class InterruptTest(unittest.TestCase):
         conn.execute("SELECT setter_config('max_retries', 3)")
         tag = "retry-after-30-int%d" % os.getpid()
         self.check(conn, "SELECT * FROM setter_conversations(9, '%s')" % tag, 0.7)
+
+    def test_interrupt_with_on_error_row_still_fails_the_statement(self):
+        # on_error 'row' turns a failed lookup into a row, never an interrupt: the statement
+        # fails with 'interrupted' and returns no row of the lookup that had failed already.
+        conn = base.connect()
+        conn.execute("SELECT setter_config('on_error', 'row'), setter_config('max_retries', 0)")
+        tag = "status-404-int%d" % os.getpid()
+        self.check(conn, "SELECT user_number, lookup_error FROM setter_conversations"
+                   " WHERE bot_integration_id = 9 AND user_number IN ('stall', '%s')" % tag, 0.7)
 
     def test_close_after_queries_and_an_interrupt_succeeds(self):
         conn = base.connect()
