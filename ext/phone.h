@@ -30,9 +30,9 @@
 int setterPhoneDigits(const char *z, size_t n, char *zOut, int *pbIntl);
 
 /* Registers setter_phone(x) and setter_phone(x, default_country) on db: SQLITE_UTF8 |
-*SQLITE_DETERMINISTIC |
-** SQLITE_INNOCUOUS, so it may serve in indexes, generated columns, views
-** and triggers (also with trusted_schema = OFF). */
+ *SQLITE_DETERMINISTIC |
+ ** SQLITE_INNOCUOUS, so it may serve in indexes, generated columns, views
+ ** and triggers (also with trusted_schema = OFF). */
 int setterPhoneRegister(sqlite3 *db);
 
 #endif /* SETTER_PHONE_H */

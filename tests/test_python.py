@@ -178,8 +178,8 @@ class TestLoading(SetterTest):
                          r"^\d+\.\d+\.\d+")
         names = [r[1] for r in self.conn.execute("PRAGMA table_xinfo(setter_conversations)")]
         self.assertEqual(names[:3], ["bot_integration_id", "user_number", "session_id"])
-        self.assertEqual(names[3:-1], VISIBLE_COLUMNS)
-        self.assertEqual(names[-1], "raw_json")
+        self.assertEqual(names[3:-2], VISIBLE_COLUMNS)
+        self.assertEqual(names[-2:], ["raw_json", "lookup_error"])
 
     def test_load_extension_relative_path_without_suffix(self):
         # cwd is the repository root (as the runner promises and setup_environment() makes sure)

@@ -29,7 +29,7 @@ FROM setter_conversations(123, '1234567890') WHERE message_id = 791;
 -- expect:
 -- integer|text|null|integer|text|text|text|text|text|integer|text|text|text|text|text|integer|text
 
--- case: table_xinfo: hidden inputs first, then message columns, raw_json hidden last, with declared types
+-- case: table_xinfo: hidden inputs first, then message columns, raw_json and lookup_error hidden last, with declared types
 -- requests: 0
 .mode list
 SELECT cid, name, type, hidden FROM pragma_table_xinfo('setter_conversations');
@@ -51,6 +51,7 @@ SELECT cid, name, type, hidden FROM pragma_table_xinfo('setter_conversations');
 -- 14|context_starts_at|TEXT|0
 -- 15|in_context|INTEGER|0
 -- 16|raw_json|TEXT|1
+-- 17|lookup_error|TEXT|1
 
 -- case: hidden inputs of a user_number lookup read back as given, session_id NULL
 -- requests: 1
@@ -374,7 +375,7 @@ GROUP BY l.rowid ORDER BY l.rowid;
 -- No Conversation|0
 -- Sample Again|3
 
--- case: PRAGMA table_xinfo lists the hidden input columns and raw_json (hidden = 1); SELECT * leaves them out
+-- case: PRAGMA table_xinfo lists the hidden input columns, raw_json and lookup_error (hidden = 1); SELECT * leaves them out
 -- requests: 1
 SELECT group_concat(name || ':' || hidden, ' ') FROM pragma_table_xinfo('setter_conversations') WHERE hidden;
 SELECT count(*) FROM pragma_table_info('setter_conversations') WHERE name IN ('user_number', 'raw_json');
@@ -382,7 +383,7 @@ SELECT count(*) FROM pragma_table_info('setter_conversations') WHERE name IN ('u
 SELECT * FROM setter_conversations(123, '1234567890') LIMIT 0;
 SELECT * FROM setter_conversations(123, '1234567890') LIMIT 1;
 -- expect:
--- bot_integration_id:1 user_number:1 session_id:1 raw_json:1
+-- bot_integration_id:1 user_number:1 session_id:1 raw_json:1 lookup_error:1
 -- 0
 -- message_id|sender_type|content|created_at|latest_status|failure_reason|error_code|error_title|error_message|error_details|platform_resource_id|context_starts_at|in_context
 -- 789|user|Hi! I'd like to book an appointment.|2024-01-15T14:30:00.000Z|delivered||||||wamid.abc123|2024-01-15T14:30:05.000Z|0

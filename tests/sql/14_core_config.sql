@@ -401,6 +401,7 @@ SELECT typeof(value) FROM setter_settings WHERE name IN ('timeout_ms', 'progress
 -- max_lookups|100000|100000|default|1
 -- ca_bundle|||default|1
 -- progress|auto|auto|default|1
+-- on_error|fail|fail|default|1
 -- integer
 -- text
 
