@@ -110,6 +110,7 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_demo_server.py" --also "$(PYTHON) tests/test_fork.py" \
         --also "$(PYTHON) tests/test_interrupt.py" --also "$(PYTHON) tests/test_big_values.py" \
         --also "$(PYTHON) tests/test_nightly_sync.py" \
+        --also "$(PYTHON) tests/test_phone.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
 
 test:

@@ -21,7 +21,8 @@
 **                    (15550100001.0 from a CSV import); else NULL (a
 **                    fraction, a negative, an infinity).
 **   BLOB          -> NULL, whatever it holds.
-**   TEXT          -> read byte by byte as UTF-8:
+**   TEXT          -> read character by character as UTF-8 (utf8.h: strict,
+**                    so an invalid sequence is never a separator):
 **     - ignored (separators): space, tab, - . ( ) /, the Unicode spaces
 **       U+00A0 U+1680 U+2000..U+200A U+202F U+205F U+3000 and the Unicode
 **       hyphens and dashes U+2010..U+2015 and U+2212;
@@ -64,8 +65,11 @@
 */
 #include "phone.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "utf8.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -73,10 +77,14 @@ SQLITE_EXTENSION_INIT3
 #define PHONE_MAX_READ (SETTER_PHONE_MAX_DIGITS + 2)
 
 /* The number of bytes of the separator at z[0..n), or 0 if there is none
-** there.  ASCII separators are one byte; the Unicode ones are matched on
-** their UTF-8 encodings. */
+** there.  The character is read with setterUtf8Char, so a byte sequence that
+** is not valid UTF-8 (E2 80 31: a lead byte and an ASCII digit) is never
+** taken for a separator: it gives 0, hence NULL. */
 static size_t separatorLength(const unsigned char *z, size_t n) {
-  switch (z[0]) {
+  uint32_t c;
+  size_t nChar = setterUtf8Char(z, n, &c);
+  if (nChar == 0) return 0;
+  switch (c) {
     case ' ':
     case '\t':
     case '-':
@@ -84,26 +92,16 @@ static size_t separatorLength(const unsigned char *z, size_t n) {
     case '(':
     case ')':
     case '/':
-      return 1;
-    case 0xC2: /* U+00A0 no-break space */
-      return (n >= 2 && z[1] == 0xA0) ? 2 : 0;
-    case 0xE1: /* U+1680 ogham space mark */
-      return (n >= 3 && z[1] == 0x9A && z[2] == 0x80) ? 3 : 0;
-    case 0xE2:
-      if (n < 3) return 0;
-      if (z[1] == 0x80) {
-        /* U+2000..U+200A spaces, U+2010..U+2015 hyphens and dashes, U+202F */
-        if (z[2] <= 0x8A) return 3;
-        if (z[2] >= 0x90 && z[2] <= 0x95) return 3;
-        if (z[2] == 0xAF) return 3;
-        return 0;
-      }
-      if (z[1] == 0x81 && z[2] == 0x9F) return 3; /* U+205F */
-      if (z[1] == 0x88 && z[2] == 0x92) return 3; /* U+2212 minus sign */
-      return 0;
-    case 0xE3: /* U+3000 ideographic space */
-      return (n >= 3 && z[1] == 0x80 && z[2] == 0x80) ? 3 : 0;
+    case 0x00A0: /* no-break space */
+    case 0x1680: /* ogham space mark */
+    case 0x202F: /* narrow no-break space */
+    case 0x205F: /* medium mathematical space */
+    case 0x2212: /* minus sign */
+    case 0x3000: /* ideographic space */
+      return nChar;
     default:
+      /* U+2000..U+200A spaces, U+2010..U+2015 hyphens and dashes */
+      if ((c >= 0x2000 && c <= 0x200A) || (c >= 0x2010 && c <= 0x2015)) return nChar;
       return 0;
   }
 }

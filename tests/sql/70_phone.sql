@@ -235,7 +235,10 @@ SELECT column1, setter_phone(column2) FROM (VALUES
   ('arabic-indic digits', char(0x661, 0x662, 0x663)),
   ('invalid UTF-8 byte 0xA0', CAST(X'2B31A035353530313030303031' AS TEXT)),
   ('truncated UTF-8 of U+00A0', CAST(X'2B3135353530313030303031C2' AS TEXT)),
-  ('NUL inside', CAST(X'2B3100353535' AS TEXT)));
+  ('NUL inside', CAST(X'2B3100353535' AS TEXT)),
+  ('E2 80 then an ASCII digit (not U+20xx)', CAST(X'31E2803135' AS TEXT)),
+  ('E3 80 then a space (not U+3000)', CAST(X'31E3802035' AS TEXT)),
+  ('overlong space C0 A0', CAST(X'31C0A035' AS TEXT)));
 -- expect:
 -- 'newline',NULL
 -- 'carriage return',NULL
@@ -248,6 +251,9 @@ SELECT column1, setter_phone(column2) FROM (VALUES
 -- 'invalid UTF-8 byte 0xA0',NULL
 -- 'truncated UTF-8 of U+00A0',NULL
 -- 'NUL inside',NULL
+-- 'E2 80 then an ASCII digit (not U+20xx)',NULL
+-- 'E3 80 then a space (not U+3000)',NULL
+-- 'overlong space C0 A0',NULL
 
 -- case: setter_phone takes one or two arguments
 -- requests: 0
