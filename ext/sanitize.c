@@ -1,40 +1,70 @@
 /*
 ** sanitize.c - see sanitize.h.  No control character from a server or a
 ** user ever reaches an error message: a terminal escape sequence or a CR LF
-** in an API error cannot forge lines in a log.
+** in an API error cannot forge lines in a log.  And no byte that is not
+** UTF-8 does either: an error message is read back as text (Python decodes
+** it strictly and would raise UnicodeDecodeError instead of sqlite3.Error).
 */
 #include "sanitize.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "connection.h"
+#include "utf8.h"
 
-char *setterSanitize(const char *z, size_t n, size_t nMax, const char *zSecret) {
-  char *zOut = sqlite3_malloc64(nMax + 4);
-  size_t i, j = 0, nSecret = zSecret ? strlen(zSecret) : 0;
+/* U+FFFD REPLACEMENT CHARACTER, written for each byte that is not UTF-8. */
+#define REPLACEMENT "\xEF\xBF\xBD"
+
+char *setterSanitize(const char *zIn, size_t n, size_t nMax, const char *zSecret) {
+  const unsigned char *z = (const unsigned char *)zIn;
+  size_t nSecret = zSecret ? strlen(zSecret) : 0;
+  /* A text that fits is never cut, even when replacements make it longer
+  ** (at most 4 bytes out per byte in: "****" for a 1-byte secret). */
+  size_t nBudget = n <= nMax ? 4 * n : nMax;
+  size_t i = 0, j = 0;
+  char *zOut = sqlite3_malloc64(nBudget + 4);
   if (zOut == NULL) return NULL;
-  for (i = 0; i < n && j < nMax; i++) {
-    unsigned char c = (unsigned char)z[i];
+  while (i < n) {
+    uint32_t c;
+    size_t nChar;
     if (nSecret > 0 && n - i >= nSecret && memcmp(z + i, zSecret, nSecret) == 0) {
       /* The secret goes before anything is cut or squeezed, so no part of it
       ** can survive. */
-      size_t k;
-      for (k = 0; k < 4 && j < nMax; k++) zOut[j++] = '*';
-      i += nSecret - 1;
+      if (j + 4 > nBudget) break;
+      memcpy(zOut + j, "****", 4);
+      j += 4;
+      i += nSecret;
       continue;
     }
-    if (c < 0x20 || c == 0x7f) c = ' ';
-    if (c == ' ' && j > 0 && zOut[j - 1] == ' ' && i > 0 && (unsigned char)z[i - 1] < 0x21)
+    nChar = setterUtf8Char(z + i, n - i, &c);
+    if (nChar == 0) {
+      /* Not UTF-8: one U+FFFD per byte, then go on at the next byte. */
+      if (j + 3 > nBudget) break;
+      memcpy(zOut + j, REPLACEMENT, 3);
+      j += 3;
+      i++;
       continue;
-    zOut[j++] = (char)c;
+    }
+    if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
+      /* C0 and C1 controls (U+009B is a terminal's CSI) become spaces, and
+      ** runs of white space collapse to one. */
+      i += nChar;
+      if (j > 0 && zOut[j - 1] == ' ') continue;
+      if (j + 1 > nBudget) {
+        i -= nChar;
+        break;
+      }
+      zOut[j++] = ' ';
+      continue;
+    }
+    /* whole characters only: a cut never splits one */
+    if (j + nChar > nBudget) break;
+    memcpy(zOut + j, z + i, nChar);
+    j += nChar;
+    i += nChar;
   }
   if (i < n) {
-    /* Do not cut a UTF-8 character in two: while the first byte left out
-    ** continues a character, drop what was copied of that character. */
-    while (j > 0 && i > 0 && ((unsigned char)z[i] & 0xc0) == 0x80) {
-      i--;
-      j--;
-    }
     memcpy(zOut + j, "...", 3);
     j += 3;
   }

@@ -156,6 +156,9 @@ MAINTENANCE_PAGE = (
     b"<body><h1>We'll be back soon</h1><p>Setter is down for scheduled maintenance.</p>"
     b"</body></html>\n")
 
+# Invalid UTF-8 (a lone continuation byte, a cut 3-byte sequence, an overlong form, 0xFF)
+# in the bodies of the bad-utf8 faults.
+BAD_UTF8 = b"caf\xc3 \x80 \xe2\x80 \xc0\xaf \xff end"
 CONTROL_CHARS_BODY = rb'{"error":"bad\u001b[31m\r\ninjected","message":"line1\nline2\u0007"}'
 
 FIXED_FAULT_BODIES = {   # userNumber on bot 9 -> 200 with exactly this body
@@ -638,6 +641,10 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"redirect-same", fault_redirect_same),
     (r"control-chars", fixed(lambda: Reply(500, CONTROL_CHARS_BODY))),
     (r"error-plain", fixed(lambda: Reply(502, b"upstream connect error", "text/plain"))),
+    (r"bad-utf8-json", fixed(lambda: Reply(500, b'{"error":"Internal Server Error","message":"'
+                                           + BAD_UTF8 + b'"}'))),
+    (r"bad-utf8-plain", fixed(lambda: Reply(502, BAD_UTF8, "text/plain"))),
+    (r"bad-utf8-body", fixed(lambda: ok(BAD_UTF8 + b" not json"))),
 ] + [(re.escape(name), fixed(lambda body=body: ok(body)))
      for name, body in FIXED_FAULT_BODIES.items()]
 FAULTS = [(re.compile(pattern), build) for pattern, build in FAULTS]

@@ -26,6 +26,7 @@ import http.server
 import json
 import os
 import shutil
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -99,6 +100,37 @@ def test_error_text_has_no_control_characters():
         check(err is not None and err.startswith("setter_conversations: ") and not has_control(err)
               and "'%s'" % who in err,
               "the error for %s names the contact and has no control characters" % who, repr(err))
+    db.close()
+
+
+def test_error_text_is_valid_utf8():
+    """Server text and user text with invalid UTF-8 reach Python as sqlite3.Error (a message
+    that is valid UTF-8, bad bytes shown as U+FFFD), never UnicodeDecodeError."""
+    mock("/__mock/reset", "POST")
+    db = connect()
+    db.execute("SELECT setter_config('max_retries', 0)").fetchall()
+    cases = [("the 'it starts with' snippet of a body that is not JSON",
+              "SELECT * FROM setter_conversations(9, 'bad-utf8-body')", ()),
+             ("the API's message of an HTTP error (JSON body)",
+              "SELECT * FROM setter_conversations(9, 'bad-utf8-json')", ()),
+             ("a plain-text HTTP error body",
+              "SELECT * FROM setter_conversations(9, 'bad-utf8-plain')", ()),
+             ("a user_number given as invalid UTF-8 TEXT",
+              "SELECT * FROM setter_conversations(9, CAST(? AS TEXT))", (b"status-404-\xff\xc3",)),
+             ("a refused setting value",
+              "SELECT setter_config('timeout_ms', CAST(? AS TEXT))", (b"12\xe2\x80",)),
+             ("an unknown setting name",
+              "SELECT setter_config(CAST(? AS TEXT))", (b"time\xffout",))]
+    for title, sql, args in cases:
+        try:
+            db.execute(sql, args).fetchall()
+            outcome = "no error"
+        except sqlite3.Error as e:
+            outcome = str(e)
+        except UnicodeDecodeError as e:
+            outcome = "UnicodeDecodeError: %s" % e
+        check("\ufffd" in outcome and not outcome.startswith("UnicodeDecodeError"),
+              "%s: sqlite3.Error with the bad bytes as U+FFFD" % title, repr(outcome))
     db.close()
 
 
@@ -268,6 +300,7 @@ def test_key_echoed_by_the_server_never_shows():
 
 def main():
     for test in (test_headers_and_keep_alive, test_error_text_has_no_control_characters,
+                 test_error_text_is_valid_utf8,
                  test_tls_verification, test_certificate_subject_with_control_characters,
                  test_key_echoed_by_the_server_never_shows):
         try:
