@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "listtable.h"
 #include "sanitize.h"
 #include "timestamp.h"
@@ -38,10 +40,11 @@ typedef struct LogEntry {
 struct SetterRequestLog {
   LogEntry *aEntry;
   int nCapacity;
-  int64_t nextId; /* id of the next entry; ids start at 1 */
+  int64_t nextId;     /* id of the next entry; ids start at 1 */
+  char *const *pzKey; /* the connection's API key slot (may hold NULL) */
 };
 
-SetterRequestLog *setterRequestLogNew(int nCapacity) {
+SetterRequestLog *setterRequestLogNew(int nCapacity, char *const *pzKey) {
   SetterRequestLog *p = sqlite3_malloc(sizeof(*p));
   if (p == NULL) return NULL;
   p->aEntry = sqlite3_malloc64((sqlite3_uint64)nCapacity * sizeof(LogEntry));
@@ -52,6 +55,7 @@ SetterRequestLog *setterRequestLogNew(int nCapacity) {
   memset(p->aEntry, 0, (size_t)nCapacity * sizeof(LogEntry));
   p->nCapacity = nCapacity;
   p->nextId = 1;
+  p->pzKey = pzKey;
   return p;
 }
 
@@ -71,6 +75,27 @@ static LogEntry *entryById(SetterRequestLog *p, int64_t id) {
   return e->id == id ? e : NULL;
 }
 
+/* zLogUrl with the API key, as written and percent-encoded as lookup.c
+** encodes a user_number (curl_easy_escape), replaced by "****": a
+** user_number may contain the key, and the log must never hold it.
+** sqlite3_malloc'd; NULL when out of memory. */
+static char *maskedUrl(const SetterRequestLog *p, const char *zUrl) {
+  const char *zKey = p->pzKey ? *p->pzKey : NULL;
+  char *zOnce, *zTwice, *zEscaped;
+  if (zKey == NULL || zKey[0] == 0) return sqlite3_mprintf("%s", zUrl);
+  zOnce = setterSanitize(zUrl, strlen(zUrl), strlen(zUrl), zKey);
+  if (zOnce == NULL) return NULL;
+  zEscaped = curl_easy_escape(NULL, zKey, 0);
+  if (zEscaped == NULL) {
+    sqlite3_free(zOnce);
+    return NULL;
+  }
+  zTwice = setterSanitize(zOnce, strlen(zOnce), strlen(zOnce), zEscaped);
+  curl_free(zEscaped);
+  sqlite3_free(zOnce);
+  return zTwice;
+}
+
 static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int attempt,
                      int64_t elapsedMs, int64_t nBytes, int cached, int64_t nMessages,
                      const char *zError) {
@@ -79,7 +104,7 @@ static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int att
   sqlite3_free(e->zError);
   e->id = p->nextId++;
   setterWallClockIso(e->zStartedAt, sizeof e->zStartedAt, elapsedMs);
-  e->zUrl = sqlite3_mprintf("%s", zUrl);
+  e->zUrl = maskedUrl(p, zUrl);
   e->status = status;
   e->attempt = attempt;
   e->elapsedMs = elapsedMs;
@@ -88,7 +113,9 @@ static void addEntry(SetterRequestLog *p, const char *zUrl, long status, int att
   e->nMessages = nMessages;
   /* transport errors may quote a server's text (a certificate subject):
   ** no control character may reach a terminal through this table */
-  e->zError = zError ? setterSanitize(zError, strlen(zError), strlen(zError), NULL) : NULL;
+  e->zError =
+      zError ? setterSanitize(zError, strlen(zError), strlen(zError), p->pzKey ? *p->pzKey : NULL)
+             : NULL;
 }
 
 void setterRequestLogAttempt(void *pCtx, const SetterAttempt *a) {
@@ -102,13 +129,16 @@ void setterRequestLogCached(SetterRequestLog *p, const char *zLogUrl, int64_t nM
 
 void setterRequestLogMessages(SetterRequestLog *p, const char *zLogUrl, int64_t nMessages) {
   int64_t id;
+  char *zMasked = maskedUrl(p, zLogUrl);
+  if (zMasked == NULL) return; /* out of memory: the count stays unknown */
   for (id = p->nextId - 1; id >= 1 && id >= p->nextId - p->nCapacity; id--) {
     LogEntry *e = entryById(p, id);
-    if (e && e->zUrl && strcmp(e->zUrl, zLogUrl) == 0) {
+    if (e && e->zUrl && strcmp(e->zUrl, zMasked) == 0) {
       e->nMessages = nMessages;
-      return;
+      break;
     }
   }
+  sqlite3_free(zMasked);
 }
 
 /* ---- the setter_requests virtual table ---- */

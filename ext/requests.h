@@ -7,9 +7,10 @@
 ** attempt, elapsed_ms, bytes, cached (1 when served from a cache without a
 ** request), messages (in the answer; NULL when it failed), error (control
 ** characters removed), bot_integration_id, user_number (percent-decoded:
-** as the query gave it) and session_id of the lookup.  The API key is never recorded: it travels
-*only in
-** a header, and headers are not logged.
+** as the query gave it) and session_id of the lookup.  The API key is never
+** recorded: it travels only in a header, and headers are not logged; where
+** it appears in a url or user_number (a user_number that contains it) or an
+** error it is recorded as "****".
 */
 #ifndef SETTER_REQUESTS_H
 #define SETTER_REQUESTS_H
@@ -19,7 +20,8 @@
 
 #define SETTER_REQUEST_LOG_SIZE 1000
 
-SetterRequestLog *setterRequestLogNew(int nCapacity);
+/* pzKey: the connection's API key slot, read at each record (NULL: none). */
+SetterRequestLog *setterRequestLogNew(int nCapacity, char *const *pzKey);
 void setterRequestLogFree(SetterRequestLog *pLog);
 
 /* Records one attempt; fits SetterFetchSettings.xAttempt (pCtx = the log). */

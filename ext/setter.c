@@ -123,7 +123,7 @@ __attribute__((visibility("default")))
   if (pConn == NULL) return SQLITE_NOMEM;
   rc = setterSettingsInit(&pConn->settings);
   if (rc == SQLITE_OK) {
-    pConn->pLog = setterRequestLogNew(SETTER_REQUEST_LOG_SIZE);
+    pConn->pLog = setterRequestLogNew(SETTER_REQUEST_LOG_SIZE, &pConn->settings.zApiKey);
     pConn->pCache = setterCacheNew(SETTER_CONNECTION_CACHE_MAX_BYTES);
     if (pConn->pLog == NULL || pConn->pCache == NULL) rc = SQLITE_NOMEM;
   }

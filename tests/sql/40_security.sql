@@ -382,6 +382,21 @@ SELECT url, status FROM setter_requests ORDER BY id;
 -- /api/v1/bot-integrations/9/conversations\?userNumber=status-403\|403
 -- /api/v1/bot-integrations/9/conversations\?userNumber=stall\|
 
+-- case: a user_number that contains the key is logged in setter_requests.url with the key as ****, also when percent-encoded
+-- requests: 2
+SELECT setter_config('max_retries', 0);
+SELECT count(*) FROM setter_conversations(123, 'x{KEY}y');
+SELECT setter_config('api_key', 'key with spaces&more!') IS NOT NULL;
+SELECT count(*) FROM setter_conversations(123, 'a key with spaces&more! b');
+SELECT url FROM setter_requests ORDER BY id;
+-- expect:
+-- 0
+-- 0
+-- 1
+-- Error: setter_conversations: HTTP 401 for bot_integration_id 123, user_number 'a **** b': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
+-- /api/v1/bot-integrations/123/conversations?userNumber=x****y
+-- /api/v1/bot-integrations/123/conversations?userNumber=a%20****%20b
+
 -- case: server text that contains the key is redacted from the error (key 'Invalid API key' meets the mock's 401 message)
 -- requests: 1
 SELECT setter_config('api_key', 'Invalid API key');
