@@ -35,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "listtable.h"
@@ -351,23 +353,68 @@ static int isValidKey(const char *z) {
   return n >= API_KEY_MIN_BYTES && n <= API_KEY_MAX_BYTES && !hasControlChar(z);
 }
 
-/* Reads the key file: its content with surrounding white space removed. */
-static char *readKeyFile(const char *zPath, char **pzErr) {
-  FILE *pFile = fopen(zPath, "rb");
-  char *zBuf, *zStart, *zEnd;
-  size_t n;
-  if (pFile == NULL) {
-    *pzErr = sqlite3_mprintf("cannot read api_key_file '%s': %s", zPath, strerror(errno));
-    return NULL;
+/* Opens zPath (the value of setting zName) for reading, only if it is a
+** regular file.  O_NONBLOCK: opening a FIFO without a writer, or a device,
+** would otherwise block the load or the statement forever, where nothing can
+** interrupt it; the check is made on the descriptor (fstat), so the file
+** cannot be swapped between a check and the open.  Returns the descriptor,
+** or -1 and *pzErr (NULL when out of memory). */
+static int openRegularFile(const char *zName, const char *zPath, char **pzErr) {
+  struct stat st;
+  int fd, flags = O_RDONLY;
+#ifdef O_NONBLOCK
+  flags |= O_NONBLOCK;
+#endif
+#ifdef O_CLOEXEC
+  flags |= O_CLOEXEC;
+#endif
+#ifdef O_NOCTTY
+  flags |= O_NOCTTY;
+#endif
+#ifdef O_BINARY
+  flags |= O_BINARY;
+#endif
+  fd = open(zPath, flags);
+  if (fd < 0) {
+    *pzErr = sqlite3_mprintf("cannot read %s '%s': %s", zName, zPath, strerror(errno));
+    return -1;
   }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *pzErr = sqlite3_mprintf("%s '%s' is not a regular file", zName, zPath);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Reads the key file: its content with surrounding white space removed.
+** At most KEY_FILE_MAX_BYTES + 1 bytes are read, whatever the file's size. */
+static char *readKeyFile(const char *zPath, char **pzErr) {
+  int fd = openRegularFile("api_key_file", zPath, pzErr);
+  char *zBuf, *zStart, *zEnd;
+  size_t n = 0;
+  if (fd < 0) return NULL;
   zBuf = sqlite3_malloc(KEY_FILE_MAX_BYTES + 1);
   if (zBuf == NULL) {
-    fclose(pFile);
+    close(fd);
     return NULL;
   }
-  n = fread(zBuf, 1, KEY_FILE_MAX_BYTES + 1, pFile);
-  fclose(pFile);
+  while (n < KEY_FILE_MAX_BYTES + 1) {
+    ssize_t nRead = read(fd, zBuf + n, KEY_FILE_MAX_BYTES + 1 - n);
+    if (nRead < 0 && errno == EINTR) continue;
+    if (nRead < 0) {
+      *pzErr = sqlite3_mprintf("cannot read api_key_file '%s': %s", zPath, strerror(errno));
+      close(fd);
+      memset(zBuf, 0, n);
+      sqlite3_free(zBuf);
+      return NULL;
+    }
+    if (nRead == 0) break;
+    n += (size_t)nRead;
+  }
+  close(fd);
   if (n > KEY_FILE_MAX_BYTES) {
+    memset(zBuf, 0, n);
     sqlite3_free(zBuf);
     *pzErr = sqlite3_mprintf("api_key_file '%s' is too large to be a key", zPath);
     return NULL;
@@ -395,21 +442,6 @@ static void forgetKey(SetterSettings *p) {
   if (p->zApiKey) memset(p->zApiKey, 0, strlen(p->zApiKey));
   sqlite3_free(p->zApiKey);
   p->zApiKey = NULL;
-}
-
-/* A regular file that can be opened for reading. */
-static char *checkReadableFile(const SettingDef *pDef, const char *zPath) {
-  struct stat st;
-  FILE *pFile;
-  if (stat(zPath, &st) == 0 && !S_ISREG(st.st_mode)) {
-    return sqlite3_mprintf("%s '%s' is not a regular file", pDef->zName, zPath);
-  }
-  pFile = fopen(zPath, "rb");
-  if (pFile == NULL) {
-    return sqlite3_mprintf("cannot read %s '%s': %s", pDef->zName, zPath, strerror(errno));
-  }
-  fclose(pFile);
-  return NULL;
 }
 
 /* Sets one setting from text (NULL = default).  Returns SQLITE_OK, or
@@ -452,8 +484,9 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
     }
     case SETTING_FILE:
       if (zValue && zValue[0]) {
-        *pzErr = checkReadableFile(pDef, zValue);
-        if (*pzErr) return SQLITE_ERROR;
+        int fd = openRegularFile(pDef->zName, zValue, pzErr);
+        if (fd < 0) return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        close(fd);
       }
       return replaceText(textSlot(p, pDef), zValue && zValue[0] ? zValue : NULL);
     case SETTING_PROGRESS:

@@ -455,6 +455,40 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- 1|****cdef
 -- 3
 
+-- case: SETTER_API_KEY_FILE naming a FIFO does not block loading: the query fails at once, naming the variable
+-- env: -SETTER_API_KEY
+-- env: SETTER_API_KEY_FILE={TMP}/fifo
+-- requests: 0
+-- timeout: 20
+.system mkfifo {TMP}/fifo
+.open :memory:
+.load {EXT}
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect:
+-- Error: setter_conversations: SETTER_API_KEY_FILE: api_key_file '{TMP}/fifo' is not a regular file; fix the variable, or run SELECT setter_config('api_key_file', ...)
+
+-- case: an api_key_file or ca_bundle that is a FIFO, a directory or a device is refused at once, and a big file is read only up to the bound
+-- env: -SETTER_API_KEY
+-- requests: 0
+-- timeout: 20
+.system mkfifo {TMP}/fifo
+.system head -c 300000 /dev/zero | tr '\000' k > {TMP}/big
+SELECT setter_config('api_key_file', '{TMP}/fifo');
+SELECT setter_config('api_key_file', '{TMP}');
+SELECT setter_config('api_key_file', '/dev/zero');
+SELECT setter_config('api_key_file', '{TMP}/big');
+SELECT setter_config('ca_bundle', '{TMP}/fifo');
+SELECT setter_config('ca_bundle', '/dev/zero');
+SELECT setter_config('api_key_file'), setter_config('ca_bundle');
+-- expect:
+-- Error: setter_config: api_key_file '{TMP}/fifo' is not a regular file
+-- Error: setter_config: api_key_file '{TMP}' is not a regular file
+-- Error: setter_config: api_key_file '/dev/zero' is not a regular file
+-- Error: setter_config: api_key_file '{TMP}/big' is too large to be a key
+-- Error: setter_config: ca_bundle '{TMP}/fifo' is not a regular file
+-- Error: setter_config: ca_bundle '/dev/zero' is not a regular file
+-- |
+
 -- ---- redirects ----
 
 -- case: a redirect to another host is not followed: the error names the Location, 1 request, nothing elsewhere
