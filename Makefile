@@ -16,13 +16,20 @@
 #                   tests/tsan.supp.  libcurl, libcjson and libsqlite3 are not instrumented: TSan
 #                   sees the extension's own memory only
 #   make fuzz       libFuzzer on the response parser (FUZZ_SECONDS, default 60)
-#   make install    copy the extension to $(DESTDIR)$(PREFIX)   (PREFIX=/usr/local/lib)
+#   make install    copy the extension to $(DESTDIR)$(LIBDIR)   (LIBDIR=$(PREFIX)/lib,
+#                   PREFIX=/usr/local)
 #   make uninstall / make clean
 #
 # test, demo and the other targets first install missing Debian packages
 # (scripts/install-deps.sh).
+#
+# The build takes CPPFLAGS, CFLAGS and LDFLAGS, and libcurl's flags from pkg-config (-lcurl
+# without it).  Warnings fail the build (-Werror) only where the project checks itself: make
+# test, memcheck, sanitize, tsan, fuzz (so CI), or any build with WERROR=1.  A plain `make`
+# with a newer compiler prints a new warning and goes on.
 
-PREFIX ?= /usr/local/lib
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
 CC ?= cc
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
@@ -36,12 +43,22 @@ else
   SO := so
 endif
 
-WARNINGS := -Wall -Wextra -Werror
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARNINGS)
+WERROR ?=
+WARNINGS = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARNINGS) $(CPPFLAGS)
+# The targets that check the project build with -Werror (see above); the builds they start
+# get WERROR=1 on their command line.
+test memcheck sanitize tsan fuzz: WERROR = 1
 # Only sqlite3_setter_init is exported (setter.c marks it): see setter.c.
 EXT_CFLAGS := -fvisibility=hidden
 CFLAGS ?= -O2 -g
-LIBS := -lcurl -lcjson -lpthread
+PKG_CONFIG ?= pkg-config
+ifndef CURL_LIBS
+  CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+  CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
+endif
+EXT_CFLAGS += $(CURL_CFLAGS)
+LIBS := $(CURL_LIBS) -lcjson -lpthread
 # macOS: Homebrew's curl, cjson and sqlite (sqlite3ext.h); curl is keg-only, so it is not on
 # the default paths. Not built by CI.
 ifeq ($(UNAME_S),Darwin)
@@ -72,7 +89,7 @@ deps:
 
 $(EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p dist
-	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
 
 include mk/cross.mk
 
@@ -84,22 +101,22 @@ API_TEST := build/tests/api_test
 
 build/tests/unit_%: tests/unit/unit_%.c tests/unit/unit.h $(CORE_SOURCES) $(HEADERS)
 	@mkdir -p build/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(STANDALONE) -Iext -o $@ $< $(CORE_SOURCES) -lcjson
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(STANDALONE) -Iext -o $@ $< $(CORE_SOURCES) -lcjson
 
 $(THREAD_TEST): tests/unit/thread_test.c tests/unit/unit.h
 	@mkdir -p build/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lsqlite3 -lpthread
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsqlite3 -lpthread
 
 # A second build of the extension with another version, for tests/test_library.py.
 COPY_EXTENSION := build/tests/copy/setter.$(SO)
 
 $(COPY_EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/tests/copy
-	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) $(LDFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
 
 $(API_TEST): tests/unit/api_test.c tests/unit/unit.h
 	@mkdir -p build/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lsqlite3
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsqlite3
 
 unit: $(UNIT_TESTS) $(THREAD_TEST) $(API_TEST) $(COPY_EXTENSION)
 
@@ -111,11 +128,12 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_interrupt.py" --also "$(PYTHON) tests/test_big_values.py" \
         --also "$(PYTHON) tests/test_nightly_sync.py" \
         --also "$(PYTHON) tests/test_phone.py" \
-        --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter"
+        --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter" \
+        --also "$(PYTHON) tests/test_makefile.py"
 
 test:
 	@sh scripts/install-deps.sh build test
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory WERROR=$(WERROR) all unit
 	$(PYTHON) tests/run.py -j 2 $(ALSO)
 
 demo:
@@ -140,22 +158,26 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kin
 
 memcheck:
 	@sh scripts/install-deps.sh build test memcheck
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory WERROR=$(WERROR) all unit
 	$(PYTHON) tests/run.py -j 2 --timeout-scale 10 --wrap "$(VALGRIND)" \
 	  $(foreach t,$(UNIT_TESTS),--also "$(VALGRIND) $(t)") --also "$(VALGRIND) $(THREAD_TEST) $(CURDIR)/dist/setter" \
 	  --also "$(VALGRIND) $(API_TEST) $(CURDIR)/dist/setter 5000 9"
 
 SANITIZE_DIR := build/sanitize
 SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# The ASan runtime preloaded under the sqlite3 shell, named for clang's target architecture
+# (libclang_rt.asan-x86_64.so, -aarch64.so, -i386.so ...).
+ASAN_ARCH = $(patsubst i%86,i386,$(firstword $(subst -, ,$(shell clang -dumpmachine))))
+ASAN_RUNTIME = $(shell clang -print-file-name=libclang_rt.asan-$(ASAN_ARCH).so)
 
 sanitize:
 	@sh scripts/install-deps.sh build test sanitize
-	@$(MAKE) --no-print-directory $(THREAD_TEST) $(API_TEST)
+	@$(MAKE) --no-print-directory WERROR=$(WERROR) $(THREAD_TEST) $(API_TEST)
 	@mkdir -p $(SANITIZE_DIR)
-	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(SANITIZE_FLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
-	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(SANITIZE_FLAGS) $(LDFLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
+	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(LDFLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
 	ASAN_OPTIONS=detect_leaks=0 $(PYTHON) tests/run.py -j 2 --timeout-scale 3 --ext $(CURDIR)/$(SANITIZE_DIR)/setter \
-	  --env LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
+	  --env LD_PRELOAD=$(ASAN_RUNTIME) \
 	  --env ASAN_OPTIONS=exitcode=99:detect_leaks=0 --env UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(foreach t,parse cache timestamp,--also "env -u LD_PRELOAD ASAN_OPTIONS=exitcode=99:detect_leaks=1 $(SANITIZE_DIR)/unit_$(t)") \
 	  --also "$(THREAD_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter" --also "$(API_TEST) $(CURDIR)/$(SANITIZE_DIR)/setter"
@@ -168,10 +190,10 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # after any report, which fails the --also run even when every check passed.
 tsan:
 	@sh scripts/install-deps.sh build test sanitize
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory WERROR=$(WERROR) all
 	@mkdir -p $(TSAN_DIR)
-	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(TSAN_FLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
-	clang $(BASE_CFLAGS) $(TSAN_FLAGS) -o $(TSAN_DIR)/thread_test tests/unit/thread_test.c \
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -o $(TSAN_DIR)/thread_test tests/unit/thread_test.c \
 	  -lsqlite3 -lpthread
 	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --timeout-scale 5 \
 	  --env TSAN_OPTIONS=exitcode=66:suppressions=$(CURDIR)/tests/tsan.supp \
@@ -182,17 +204,17 @@ FUZZ_DIR := build/fuzz
 fuzz:
 	@sh scripts/install-deps.sh build fuzz
 	@mkdir -p $(FUZZ_DIR) $(FUZZ_DIR)/corpus
-	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(STANDALONE) -Iext -o $(FUZZ_DIR)/fuzz_parse \
+	clang $(BASE_CFLAGS) $(LDFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(STANDALONE) -Iext -o $(FUZZ_DIR)/fuzz_parse \
 	  tests/fuzz/fuzz_parse.c $(CORE_SOURCES) -lcjson
 	$(FUZZ_DIR)/fuzz_parse -artifact_prefix=$(FUZZ_DIR)/ -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -dict=tests/fuzz/json.dict $(FUZZ_DIR)/corpus tests/fuzz/corpus
 
 install: $(EXTENSION)
-	install -d $(DESTDIR)$(PREFIX)
-	install -m 0644 $(EXTENSION) $(DESTDIR)$(PREFIX)/setter.$(SO)
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0644 $(EXTENSION) $(DESTDIR)$(LIBDIR)/setter.$(SO)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/setter.$(SO)
+	rm -f $(DESTDIR)$(LIBDIR)/setter.$(SO)
 
 clean:
 	rm -rf dist build

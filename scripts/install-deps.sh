@@ -15,7 +15,7 @@ set -eu
 
 packages_for() {
   case "$1" in
-    build) echo "gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev" ;;
+    build) echo "gcc make pkg-config libc6-dev libsqlite3-dev libcurl4-openssl-dev libcjson-dev" ;;
     test) echo "sqlite3 python3 coreutils openssl nghttp2-proxy sqlite-utils" ;;
     demo) echo "sqlite3 python3 coreutils" ;;
     memcheck) echo "valgrind" ;;
