@@ -57,7 +57,7 @@ ifndef CURL_LIBS
   CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
   CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 endif
-EXT_CFLAGS += $(CURL_CFLAGS)
+# CURL_CFLAGS go on the native builds only (mk/cross.mk brings its own libcurl).
 LIBS := $(CURL_LIBS) -lcjson -lpthread
 # macOS: Homebrew's curl, cjson and sqlite (sqlite3ext.h); curl is keg-only, so it is not on
 # the default paths. Not built by CI.
@@ -89,7 +89,7 @@ deps:
 
 $(EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p dist
-	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CURL_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
 
 include mk/cross.mk
 
@@ -112,7 +112,7 @@ COPY_EXTENSION := build/tests/copy/setter.$(SO)
 
 $(COPY_EXTENSION): $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/tests/copy
-	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CFLAGS) $(LDFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(EXT_CFLAGS) $(CURL_CFLAGS) $(CFLAGS) $(LDFLAGS) '-DSETTER_VERSION="9.9.9-copy"' -shared -o $@ $(SOURCES) $(LIBS)
 
 $(API_TEST): tests/unit/api_test.c tests/unit/unit.h
 	@mkdir -p build/tests
@@ -174,7 +174,7 @@ sanitize:
 	@sh scripts/install-deps.sh build test sanitize
 	@$(MAKE) --no-print-directory WERROR=$(WERROR) $(THREAD_TEST) $(API_TEST)
 	@mkdir -p $(SANITIZE_DIR)
-	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(SANITIZE_FLAGS) $(LDFLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(CURL_CFLAGS) $(SANITIZE_FLAGS) $(LDFLAGS) -shared -o $(SANITIZE_DIR)/setter.so $(SOURCES) $(LIBS)
 	$(foreach t,parse cache timestamp,clang $(BASE_CFLAGS) $(SANITIZE_FLAGS) $(LDFLAGS) $(STANDALONE) -Iext -o $(SANITIZE_DIR)/unit_$(t) tests/unit/unit_$(t).c $(CORE_SOURCES) -lcjson &&) true
 	ASAN_OPTIONS=detect_leaks=0 $(PYTHON) tests/run.py -j 2 --timeout-scale 3 --ext $(CURDIR)/$(SANITIZE_DIR)/setter \
 	  --env LD_PRELOAD=$(ASAN_RUNTIME) \
@@ -192,7 +192,7 @@ tsan:
 	@sh scripts/install-deps.sh build test sanitize
 	@$(MAKE) --no-print-directory WERROR=$(WERROR) all
 	@mkdir -p $(TSAN_DIR)
-	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
+	clang $(BASE_CFLAGS) $(EXT_CFLAGS) $(CURL_CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -shared -o $(TSAN_DIR)/setter.so $(SOURCES) $(LIBS)
 	clang $(BASE_CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -o $(TSAN_DIR)/thread_test tests/unit/thread_test.c \
 	  -lsqlite3 -lpthread
 	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --timeout-scale 5 \

@@ -92,13 +92,13 @@ WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
 -- expect:
 -- 1
 
--- case: make install copies a working extension under DESTDIR/PREFIX, .load of its full path works, and make uninstall removes it
+-- case: make install copies a working extension under DESTDIR/PREFIX/lib, .load of its full path works, and make uninstall removes it
 -- posix-only: make install/uninstall and sh tests through .system
 -- requests: 1
-.system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test -f {TMP}/lib/sqlite/setter.so && echo installed
-.system sqlite3 :memory: '.load {TMP}/lib/sqlite/setter' "SELECT count(*) FROM setter_conversations(123, '1234567890')"
-.system cd {TMP}/lib/sqlite && sqlite3 :memory: '.load setter' 2>&1 | grep -c 'cannot open shared object file'
-.system make -s -C {ROOT} uninstall DESTDIR={TMP} PREFIX=/lib/sqlite >/dev/null && test ! -e {TMP}/lib/sqlite/setter.so && echo uninstalled
+.system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/usr >/dev/null && test -f {TMP}/usr/lib/setter.so && echo installed
+.system sqlite3 :memory: '.load {TMP}/usr/lib/setter' "SELECT count(*) FROM setter_conversations(123, '1234567890')"
+.system cd {TMP}/usr/lib && sqlite3 :memory: '.load setter' 2>&1 | grep -c 'cannot open shared object file'
+.system make -s -C {ROOT} uninstall DESTDIR={TMP} PREFIX=/usr >/dev/null && test ! -e {TMP}/usr/lib/setter.so && echo uninstalled
 -- expect:
 -- installed
 -- 3
