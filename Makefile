@@ -16,6 +16,8 @@
 #                   tests/tsan.supp.  libcurl, libcjson and libsqlite3 are not instrumented: TSan
 #                   sees the extension's own memory only
 #   make fuzz       libFuzzer on the response parser (FUZZ_SECONDS, default 60)
+#   make test-sqlite-versions  the SQL cases and Python tests against other SQLite versions,
+#                   built from Debian source packages (mk/versions.mk)
 #   make install    copy the extension to $(DESTDIR)$(LIBDIR)   (LIBDIR=$(PREFIX)/lib,
 #                   PREFIX=/usr/local)
 #   make uninstall / make clean
@@ -198,6 +200,8 @@ tsan:
 	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --timeout-scale 5 \
 	  --env TSAN_OPTIONS=exitcode=66:suppressions=$(CURDIR)/tests/tsan.supp \
 	  --also "$(TSAN_DIR)/thread_test $(CURDIR)/$(TSAN_DIR)/setter"
+
+include mk/versions.mk
 
 FUZZ_DIR := build/fuzz
 

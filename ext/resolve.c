@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "compat.h"
 #include "parse.h"
 #include "progress.h"
 #include "requests.h"
@@ -261,13 +262,22 @@ static int rowsForFailures(SetterConn *pConn, SetterLookup **apPending, SetterRe
   return SQLITE_OK;
 }
 
-/* A plain join fetches one lookup per outer row; after a few, say once
-** (where progress is shown) that an IN list would fetch them in parallel. */
+/* A plain join fetches one lookup per outer row, and so does an IN list on
+** SQLite before 3.38 (compat.h); after a few, say once (where progress is
+** shown) how to fetch them in parallel. */
 static void hintSerialJoin(SetterConn *pConn, SetterScope *pScope) {
   SetterProgressDisplay display;
   if (setterScopeSingleFetch(pScope) != SERIAL_FETCH_HINT_AFTER + 1) return;
   setterProgressInit(&display, (int)pConn->settings.progress);
   if (!display.bTerminal && !display.bPlain) return;
+  if (!setterHasVtabIn()) {
+    fprintf(stderr,
+            "setter: this statement fetches one contact at a time: SQLite %s hands a "
+            "virtual table IN lists and joins one value at a time (3.38 or newer fetches an "
+            "IN list in parallel)\n",
+            sqlite3_libversion());
+    return;
+  }
   fprintf(stderr,
           "setter: this statement fetches one contact at a time (a join); add "
           "AND c.user_number IN (SELECT ...) to fetch them in parallel\n");

@@ -30,6 +30,7 @@ SQLITE_EXTENSION_INIT1
 #include <string.h>
 
 #include "cache.h"
+#include "compat.h"
 #include "config.h"
 #include "connection.h"
 #include "fetch.h"
@@ -38,8 +39,6 @@ SQLITE_EXTENSION_INIT1
 #include "scope.h"
 #include "version.h"
 #include "vtab.h"
-
-#define SETTER_MIN_SQLITE_VERSION 3038000
 
 static pthread_once_t curlInitOnce = PTHREAD_ONCE_INIT;
 static CURLcode curlInitResult = CURLE_FAILED_INIT;
@@ -97,11 +96,10 @@ __attribute__((visibility("default")))
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
 
-  if (sqlite3_libversion_number() < SETTER_MIN_SQLITE_VERSION) {
-    *pzErrMsg = sqlite3_mprintf(
-        "setter: needs SQLite 3.38.0 or newer (for sqlite3_vtab_in), "
-        "this is %s",
-        sqlite3_libversion());
+  if (sqlite3_libversion_number() < SETTER_SQLITE_MIN) {
+    *pzErrMsg =
+        sqlite3_mprintf("setter: needs SQLite " SETTER_SQLITE_MIN_TEXT " or newer, this is %s",
+                        sqlite3_libversion());
     return SQLITE_ERROR;
   }
   {

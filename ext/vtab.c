@@ -22,6 +22,7 @@
 */
 #include <string.h>
 
+#include "compat.h"
 #include "config.h"
 #include "connection.h"
 #include "lookup.h"
@@ -310,8 +311,8 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       pInfo->aConstraintUsage[iCons].argvIndex = ++iArg;
       pInfo->aConstraintUsage[iCons].omit = 1;
       if (pInfo->aConstraint[iCons].op == SQLITE_INDEX_CONSTRAINT_EQ &&
-          sqlite3_vtab_in(pInfo, iCons, -1)) {
-        sqlite3_vtab_in(pInfo, iCons, 1);
+          setterVtabIn(pInfo, iCons, -1)) {
+        setterVtabIn(pInfo, iCons, 1);
         idxNum |= IDX_BOT_IN << iCol;
       }
       /* For EXPLAIN QUERY PLAN: "bot_integration_id= user_number IN" */
@@ -419,8 +420,8 @@ static int collectInputs(sqlite3_value *pArg, int bIn, InputList *pList) {
     pList->apValue[pList->nValue++] = pArg;
     return SQLITE_OK;
   }
-  for (rc = sqlite3_vtab_in_first(pArg, &pVal); rc == SQLITE_OK && pVal;
-       rc = sqlite3_vtab_in_next(pArg, &pVal)) {
+  for (rc = setterVtabInFirst(pArg, &pVal); rc == SQLITE_OK && pVal;
+       rc = setterVtabInNext(pArg, &pVal)) {
     if (pList->nValue == nAlloc) {
       sqlite3_value **apNew;
       nAlloc *= 2;

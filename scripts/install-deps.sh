@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages a make target needs, if missing.
 #
-#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui|cross ...
+#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui|cross|versions ...
 #
 # `cross` (mk/cross.mk: Windows and Linux arm64 builds, tests under Wine and
 # qemu) also enables the arm64 architecture and, when no deb-src entry for
@@ -25,6 +25,7 @@ packages_for() {
     cross) echo "dpkg-dev tcl zip gcc-mingw-w64-x86-64 libz-mingw-w64-dev binutils-mingw-w64-x86-64 wine wine64" \
              "gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static libcurl4-openssl-dev:arm64" \
              "libreadline8:arm64 libsqlite3-0:arm64 sqlite3 python3 coreutils openssl" ;;
+    versions) echo "tcl xz-utils" ;;  # scripts/build-sqlite.sh
     *) echo "install-deps.sh: unknown target '$1'" >&2; exit 2 ;;
   esac
 }

@@ -8,6 +8,12 @@
     sys.exit(harness.report("security"))      # prints "security: N passed, N failed"
 
 check() never prints the API key of the run (TEST_API_KEY): it is replaced in every detail.
+
+The SQLite of the run comes from one place, tests/run.py (--sqlite DIR, --sqlite3 PATH):
+SQLITE3 is the shell to run, and Python's sqlite3 module loads the libsqlite3 that run.py put
+first in LD_LIBRARY_PATH.  Importing this module checks that the two agree
+(TEST_SQLITE_VERSION, the shell's version): a test must never try one SQLite in the shell and
+another in Python without saying so.
 """
 import json
 import os
@@ -19,8 +25,17 @@ import time
 import urllib.request
 
 ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SQLITE3 = os.environ.get("TEST_SQLITE3") or "sqlite3"
+SQLITE_VERSION = sqlite3.sqlite_version_info   # the SQLite of Python's sqlite3 module
 
-passed = failed = 0
+_shell_version = os.environ.get("TEST_SQLITE_VERSION")
+if _shell_version and _shell_version != sqlite3.sqlite_version:
+    sys.exit("harness: Python's sqlite3 module uses SQLite %s (%s), but the run's sqlite3 "
+             "shell is %s (%s): pass the SQLite to tests/run.py with --sqlite DIR, which sets "
+             "both" % (sqlite3.sqlite_version, os.environ.get("LD_LIBRARY_PATH", "no "
+                       "LD_LIBRARY_PATH"), _shell_version, SQLITE3))
+
+passed = failed = skipped = 0
 _started = []  # mock processes started by start_mock()
 
 
@@ -39,10 +54,28 @@ def check(ok, title, detail=""):
     sys.stdout.flush()
 
 
+def needs_sqlite(version, why):
+    """None if Python's SQLite is at least version (a tuple), else the reason to skip a check
+    that holds only there: "needs SQLite 3.38.0 (why), this is 3.34.1"."""
+    if SQLITE_VERSION >= version:
+        return None
+    return "needs SQLite %s (%s), this is %s" % (".".join(map(str, version)), why,
+                                                 sqlite3.sqlite_version)
+
+
+def skip(title, why):
+    """Counts one check that cannot hold on this SQLite (see needs_sqlite) and says so."""
+    global skipped
+    skipped += 1
+    print("skip %s: %s" % (title, why))
+    sys.stdout.flush()
+
+
 def report(label):
-    """Prints the closing `label: N passed, N failed` (label one word, as tests/run.py reads
-    it); returns the exit status."""
-    print("%s: %d passed, %d failed" % (label, passed, failed))
+    """Prints the closing `label: N passed, N failed[, N skipped]` (label one word, as
+    tests/run.py reads it); returns the exit status."""
+    print("%s: %d passed, %d failed%s" % (label, passed, failed,
+                                          ", %d skipped" % skipped if skipped else ""))
     return 1 if failed else 0
 
 

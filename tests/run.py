@@ -53,21 +53,29 @@ MAX_SHOWN_LINES = 60
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
-HEADER_DIRECTIVES = ("env", "requests", "max-in-flight", "evil-requests", "timeout", "posix-only")
+HEADER_DIRECTIVES = ("env", "requests", "max-in-flight", "evil-requests", "timeout", "posix-only",
+                     "sqlite")
 EXPECT_DIRECTIVES = ("expect", "expect-re")
 
 CASE_RE = re.compile(r"^--\s*case:(.*)$")
 DIRECTIVE_RE = re.compile(r"^--\s*([a-z][a-z-]*):(.*)$")
 BOUND_RE = re.compile(r"^(<=|>=|==|=|<|>)?\s*(\d+)$")
+VERSION_BOUND_RE = re.compile(r"^(<=|>=|==|=|<|>)\s*(\d+)\.(\d+)\.(\d+)(?:\s+\((.+)\))?$")
+VERSION_RE = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # sqlite3 shell error prefixes, by version: "Parse error near line 3: ", "Runtime error near
 # line 3: ", "Error: near line 3: ". All become "Error: ".
 ERROR_PREFIX_RE = re.compile(r"^(?:(?:Parse|Runtime) error near line \d+|Error: near line \d+): ")
+# EXPLAIN QUERY PLAN before SQLite 3.36 says "SCAN TABLE leads AS l", "SEARCH TABLE leads":
+# both become "SCAN l", "SEARCH leads", as 3.36 and later print them.
+PLAN_TABLE_RE = re.compile(r"^([|` ]*(?:\|--|`--)(?:SCAN|SEARCH)) TABLE (?:\S+ AS )?")
+# The shell's error position (3.38 and later): the SQL, then "   ^--- error here" below it.
+ERROR_HERE_RE = re.compile(r"^\s+\^--- error here$")
 # Lines written by valgrind (==PID==) and the sanitizers (==PID==ERROR: ...).
 TOOL_LINE_RE = re.compile(r"^==\d+==")
 SANITIZER_RE = re.compile(r"ERROR: (?:Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer"
                           r"|^\S+:\d+:\d+: runtime error: ", re.M)
-COUNTS_RE = re.compile(r"^(\w+: )?(\d+) passed, (\d+) failed")
+COUNTS_RE = re.compile(r"^(\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?")
 PLACEHOLDER_RE = re.compile(r"\{(PORT|EVIL_PORT|EXT|TMP|ROOT|KEY)\}")
 
 
@@ -92,6 +100,7 @@ class Case:
         self.evil_requests = None
         self.timeout = None
         self.posix_only = None      # why the case needs a POSIX shell (skipped by --not-posix)
+        self.sqlite = []            # (op, (major, minor, patch), why): run only on such SQLite
         self.expect = []            # expected lines (raw, before placeholder substitution)
         self.regex = False
         self.error = None           # format error: the case fails with this message
@@ -107,6 +116,22 @@ def parse_bound(value):
         raise ValueError("expected N, = N, <= N, >= N, < N or > N, got %r" % value.strip())
     op = m.group(1) or "="
     return ("=" if op == "==" else op, int(m.group(2)))
+
+
+def parse_version_bound(value):
+    m = VERSION_BOUND_RE.match(value.strip())
+    if not m:
+        raise ValueError("expected an operator, a version and the reason, e.g. >= 3.38.0 "
+                         "(sqlite3_vtab_in), got %r" % value.strip())
+    if not m.group(5):
+        raise ValueError("say why in parentheses after the version, e.g. >= 3.38.0 "
+                         "(sqlite3_vtab_in)")
+    op = "=" if m.group(1) == "==" else m.group(1)
+    return (op, tuple(int(m.group(k)) for k in (2, 3, 4)), m.group(5))
+
+
+def version_text(v):
+    return "%d.%d.%d" % v
 
 
 def check_bound(bound, actual):
@@ -175,6 +200,8 @@ def parse_case(c, lines, i, end):
                 if not value:
                     raise ValueError("needs the reason the case cannot run on Windows")
                 c.posix_only = value
+            elif name == "sqlite":
+                c.sqlite.append(parse_version_bound(value))
             elif name == "timeout":
                 c.timeout = float(value)
                 if c.timeout <= 0:
@@ -402,6 +429,7 @@ class Result:
         self.diff = []          # unified diff lines (already capped)
         self.extra = []         # other output to show (tool output, output tail)
         self.elapsed = 0.0
+        self.skipped = None     # why the case did not run (a -- sqlite: bound)
 
     def fail(self, msg):
         self.ok = False
@@ -409,14 +437,29 @@ class Result:
 
 
 def normalise(text):
-    lines = [ERROR_PREFIX_RE.sub("Error: ", l).rstrip() for l in text.splitlines()]
+    lines = [PLAN_TABLE_RE.sub(r"\1 ", ERROR_PREFIX_RE.sub("Error: ", l)).rstrip()
+             for l in text.splitlines()]
+    lines = drop_error_position(lines)
     while lines and not lines[-1]:
         lines.pop()
     return lines
 
 
-def clean_expected(lines):
+def drop_error_position(lines):
+    """Without the shell's error position lines (the SQL and "^--- error here" below it)."""
+    out = []
+    for l in lines:
+        if ERROR_HERE_RE.match(l) and out and out[-1].startswith("  "):
+            out.pop()
+        else:
+            out.append(l)
+    return out
+
+
+def clean_expected(lines, regex=False):
     lines = [l.rstrip() for l in lines]
+    if not regex:
+        lines = drop_error_position(lines)
     while lines and not lines[-1]:
         lines.pop()
     return lines
@@ -456,6 +499,14 @@ def run_case(case, worker, opts, base_env):
     if case.error:
         res.fail("format error: " + case.error)
         return res
+    unmet = [b for b in case.sqlite
+             if opts.sqlite_version and not check_bound(b[:2], opts.sqlite_version)]
+    if unmet:
+        res.skipped = "SQLite %s, not %s: %s" % (
+            version_text(opts.sqlite_version),
+            " and ".join("%s %s" % (op, version_text(v)) for op, v, _ in unmet),
+            "; ".join(why for _, _, why in unmet))
+        return res
     tmp = tempfile.mkdtemp(prefix="case-", dir=opts.run_tmp)
     try:
         values = {"PORT": str(worker.api.port), "EVIL_PORT": str(worker.evil.port),
@@ -470,7 +521,8 @@ def run_case(case, worker, opts, base_env):
                 env[name] = subst(val, values)
         ext_arg = opts.ext if not re.search(r"[\s'\"]", opts.ext) else '"%s"' % opts.ext
         script = ".load %s\n" % ext_arg + subst(case.prelude + case.sql, values)
-        expected = clean_expected([subst(l, values, regex=case.regex) for l in case.expect])
+        expected = clean_expected([subst(l, values, regex=case.regex) for l in case.expect],
+                                  case.regex)
         timeout = (case.timeout or DEFAULT_CASE_TIMEOUT) * opts.timeout_scale
 
         try:
@@ -594,7 +646,9 @@ def indent(lines, prefix="    "):
 
 def report_case(res, verbose):
     c = res.case
-    if res.ok:
+    if res.skipped:
+        sys.stdout.write("skip %s %s (%s)\n" % (c.where, c.title, res.skipped))
+    elif res.ok:
         if verbose:
             sys.stdout.write("ok   %s %s (%.2fs)\n" % (c.where, c.title, res.elapsed))
     else:
@@ -608,12 +662,12 @@ def report_case(res, verbose):
 # --------------------------------------------------------------------------------------------
 
 def run_also(cmd, opts, env):
-    """Returns (passed, failed)."""
+    """Returns (passed, failed, skipped)."""
     try:
         argv = shlex.split(cmd)
     except ValueError as e:
         print("FAIL --also %s\n    cannot parse the command: %s" % (cmd, e), flush=True)
-        return 0, 1
+        return 0, 1, 0
     timeout = DEFAULT_ALSO_TIMEOUT * opts.timeout_scale
     t0 = time.monotonic()
     try:
@@ -621,7 +675,7 @@ def run_also(cmd, opts, env):
                              stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     except OSError as e:
         print("FAIL --also %s\n    cannot start: %s" % (cmd, e), flush=True)
-        return 0, 1
+        return 0, 1, 0
     out, timed_out = communicate(proc, None, timeout)
     elapsed = time.monotonic() - t0
     text = out.decode("utf-8", errors="replace")
@@ -630,9 +684,9 @@ def run_also(cmd, opts, env):
     for line in text.splitlines():
         m = COUNTS_RE.match(line)
         if m:
-            counts = (int(m.group(2)), int(m.group(3)))
+            counts = (int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
     problems = []
-    passed, failed = counts if counts else (0, 0)
+    passed, failed, skipped = counts if counts else (0, 0, 0)
     if timed_out:
         problems.append("timed out after %g s (killed)" % timeout)
     elif rc < 0:
@@ -654,7 +708,7 @@ def run_also(cmd, opts, env):
             shown = ["... (%d earlier lines)" % (len(lines) - len(shown))] + shown
         sys.stdout.write(indent(problems + shown))
         sys.stdout.flush()
-    return passed, failed
+    return passed, failed, skipped
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,7 +729,12 @@ def parse_args(argv):
                    help="print every case, and the output of --also commands")
     p.add_argument("--ext", default=os.path.join(ROOT, "dist", "setter"),
                    help="extension path without suffix (default: %(default)s)")
-    p.add_argument("--sqlite3", default="sqlite3", help="sqlite3 shell (default: %(default)s)")
+    p.add_argument("--sqlite3", default=None,
+                   help="sqlite3 shell (default: DIR/bin/sqlite3 with --sqlite, else sqlite3)")
+    p.add_argument("--sqlite", dest="sqlite_dir", metavar="DIR",
+                   help="the SQLite of the whole run, as scripts/build-sqlite.sh builds it: the "
+                        "shell DIR/bin/sqlite3, and DIR/lib first in LD_LIBRARY_PATH for every "
+                        "case and --also command (Python's sqlite3 module)")
     p.add_argument("--wrap", default="", metavar='"CMD ARGS"',
                    help="prefix put before sqlite3, e.g. \"valgrind --error-exitcode=99 -q\"")
     p.add_argument("--env", action="append", default=[], metavar="K=V",
@@ -723,6 +782,19 @@ def check_setup(opts):
         raise SetupError("the extension %s.so does not exist: run `make` first, or pass --ext PATH"
                          % ext)
     opts.ext = ext
+    if opts.sqlite_dir:
+        lib = os.path.abspath(os.path.join(opts.sqlite_dir, "lib"))
+        if not os.path.isfile(os.path.join(lib, "libsqlite3.so.0")):
+            raise SetupError("--sqlite %s: no lib/libsqlite3.so.0 there (build it with "
+                             "scripts/build-sqlite.sh VERSION)" % opts.sqlite_dir)
+        if opts.sqlite3 is None:
+            opts.sqlite3 = os.path.abspath(os.path.join(opts.sqlite_dir, "bin", "sqlite3"))
+        for name, first in (("LD_LIBRARY_PATH", lib),
+                            ("PATH", os.path.abspath(os.path.join(opts.sqlite_dir, "bin")))):
+            rest = dict(opts.env).get(name, os.environ.get(name))
+            opts.env.append((name, first + (":" + rest if rest else "")))
+    if opts.sqlite3 is None:
+        opts.sqlite3 = "sqlite3"
     sqlite3 = shutil.which(opts.sqlite3)
     if not sqlite3:
         raise SetupError("sqlite3 shell not found: %s (pass --sqlite3 PATH)" % opts.sqlite3)
@@ -738,6 +810,29 @@ def check_setup(opts):
         opts.stdbuf = []
     if not os.path.isfile(opts.mock):
         raise SetupError("mock server not found: %s" % opts.mock)
+    opts.sqlite_version = shell_version(opts)
+    if opts.sqlite_dir:
+        if opts.sqlite_version is None:
+            raise SetupError("%s -version printed no version" % opts.sqlite3)
+        print("SQLite %s (%s)" % (version_text(opts.sqlite_version), opts.sqlite3), flush=True)
+
+
+def shell_version(opts):
+    """The shell's SQLite version as (major, minor, patch), or None if it cannot be told."""
+    env = dict(os.environ)
+    for name, val in opts.env:
+        if val is None:
+            env.pop(name, None)
+        else:
+            env[name] = val
+    try:
+        out = subprocess.run(opts.wrap + [opts.sqlite3, "-version"], stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=60 * opts.timeout_scale,
+                             env=env).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = VERSION_RE.search(out.decode("utf-8", "replace"))
+    return tuple(int(m.group(k)) for k in (1, 2, 3)) if m else None
 
 
 def select_cases(opts):
@@ -783,7 +878,8 @@ def base_environment(opts):
 
 
 def run_cases(cases, opts, base_env, workers):
-    """Runs the cases on the workers; prints results in case order. Returns (passed, failed)."""
+    """Runs the cases on the workers; prints results in case order.
+    Returns (passed, failed, skipped)."""
     results = [None] * len(cases)
     todo = queue.Queue()
     for n in range(len(cases)):
@@ -812,7 +908,7 @@ def run_cases(cases, opts, base_env, workers):
     threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers]
     for t in threads:
         t.start()
-    passed = failed = 0
+    passed = failed = skipped = 0
     nxt = 0
     while nxt < len(cases):
         with done:
@@ -820,14 +916,16 @@ def run_cases(cases, opts, base_env, workers):
                 done.wait(0.2)      # short waits keep Ctrl-C responsive
         res = results[nxt]
         report_case(res, opts.verbose)
-        if res.ok:
+        if res.skipped:
+            skipped += 1
+        elif res.ok:
             passed += 1
         else:
             failed += 1
         nxt += 1
     for t in threads:
         t.join()
-    return passed, failed
+    return passed, failed, skipped
 
 
 def main(argv):
@@ -852,12 +950,12 @@ def main(argv):
     try:
         check_setup(opts)
         cases = select_cases(opts)
-        skipped = [c for c in cases if opts.not_posix and c.posix_only and not c.error]
-        if skipped:
-            cases = [c for c in cases if c not in skipped]
+        posix_skipped = [c for c in cases if opts.not_posix and c.posix_only and not c.error]
+        if posix_skipped:
+            cases = [c for c in cases if c not in posix_skipped]
             print("skipped %d POSIX-only case%s (--not-posix):" % (
-                len(skipped), "" if len(skipped) == 1 else "s"), flush=True)
-            for c in skipped:
+                len(posix_skipped), "" if len(posix_skipped) == 1 else "s"), flush=True)
+            for c in posix_skipped:
                 print("  skip %s %s: %s" % (c.where, c.title, c.posix_only), flush=True)
             if not cases and not opts.also:
                 raise SetupError("every selected case is POSIX-only")
@@ -867,7 +965,8 @@ def main(argv):
             workers.append(w)
             w.start()
         base_env = base_environment(opts)
-        passed, failed = run_cases(cases, opts, base_env, workers)
+        passed, failed, skipped = run_cases(cases, opts, base_env, workers)
+        skipped += len(posix_skipped)
         if opts.also:
             w = workers[0]
             w.ensure_mocks()
@@ -875,7 +974,10 @@ def main(argv):
             env.update({"SETTER_API_KEY": API_KEY,
                         "SETTER_BASE_URL": "http://127.0.0.1:%d" % w.api.port,
                         "TEST_MOCK_PORT": str(w.api.port), "TEST_EVIL_PORT": str(w.evil.port),
-                        "TEST_API_KEY": API_KEY, "TEST_EXT": opts.ext, "TEST_ROOT": ROOT})
+                        "TEST_API_KEY": API_KEY, "TEST_EXT": opts.ext, "TEST_ROOT": ROOT,
+                        "TEST_SQLITE3": opts.sqlite3})
+            if opts.sqlite_version:
+                env["TEST_SQLITE_VERSION"] = version_text(opts.sqlite_version)
             for name, val in opts.env:
                 if val is None:
                     env.pop(name, None)
@@ -887,10 +989,13 @@ def main(argv):
                     w.evil.reset()
                 except (OSError, ValueError, http.client.HTTPException):
                     pass
-                p, f = run_also(cmd, opts, env)
+                p, f, k = run_also(cmd, opts, env)
                 passed += p
                 failed += f
-        print("tests: %d passed, %d failed" % (passed, failed), flush=True)
+                skipped += k
+        print("tests: %d passed, %d failed%s" % (passed, failed,
+                                                  ", %d skipped" % skipped if skipped else ""),
+              flush=True)
         return 0 if failed == 0 else 1
     except SetupError as e:
         print("error: %s" % e, file=sys.stderr, flush=True)

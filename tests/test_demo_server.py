@@ -171,7 +171,7 @@ def test_script_and_ctrl_c():
 
         env = clean_env()
         env.update(env_lines)
-        sqlite3 = shutil.which("sqlite3")
+        sqlite3 = shutil.which(harness.SQLITE3)
         if sqlite3 is None:
             check(False, "the README query in the sqlite3 shell", "no sqlite3 shell (apt-get install sqlite3)")
         else:

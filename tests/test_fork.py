@@ -40,6 +40,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_python as base  # noqa: E402  (mocks, connect(), runner)
+from harness import SQLITE3  # noqa: E402  (the run's sqlite3 shell)
 
 LATENCY_MS = 400
 SLOW_PORT = None   # a mock with --latency-ms LATENCY_MS, started in main()
@@ -258,7 +259,7 @@ class LibcurlCheckTest(unittest.TestCase):
         # After any preload already there (a sanitizer runtime must stay first).
         preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
         env = dict(os.environ, LD_PRELOAD=preload, SHIM_MODE=mode)
-        p = subprocess.run(["sqlite3", "-batch", "-init", "/dev/null", ":memory:"],
+        p = subprocess.run([SQLITE3, "-batch", "-init", "/dev/null", ":memory:"],
                            input=".load %s\nSELECT setter_version() IS NOT NULL;\n" % base.EXT,
                            env=env, capture_output=True, text=True, timeout=30)
         return p.stdout + p.stderr
@@ -287,7 +288,7 @@ class LibcurlCheckTest(unittest.TestCase):
 
 class BodyMemoryTest(unittest.TestCase):
     def shell(self, sql):
-        p = subprocess.run(["sqlite3", "-batch", "-init", "/dev/null", ":memory:"],
+        p = subprocess.run([SQLITE3, "-batch", "-init", "/dev/null", ":memory:"],
                            input=".load %s\n%s" % (base.EXT, sql), stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=60)
         return p.stdout
@@ -334,7 +335,7 @@ def run_module(module, argv):
         return out
     result = base.CountingResult(verbose)
     keep(suite).run(result)
-    print("%d passed, %d failed" % (result.passed, result.failed), flush=True)
+    print(result.counts(), flush=True)
     return 0 if result.failed == 0 else 1
 
 

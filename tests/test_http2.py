@@ -40,6 +40,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (the run's SQLite: needs_sqlite, skip)
+
 ROOT = os.environ.get("TEST_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXT = os.environ.get("TEST_EXT") or os.path.join(ROOT, "dist", "setter")
 KEY = os.environ.get("TEST_API_KEY") or "h2-" + secrets.token_hex(16)
@@ -247,15 +250,20 @@ def run_checks(tmp):
         ports1 = sorted(set(l[0] for l in log1))
         check(len(ports1) == 1, "all requests came from ONE client port (one TCP connection)",
               "1 port", "%d: %r" % (len(ports1), ports1))
-        check(1 < stats["max_in_flight"] <= CONCURRENCY,
-              "the streams overlapped within the bound (1 < max_in_flight <= %d; was %s)"
-              % (CONCURRENCY, stats["max_in_flight"]),
-              "2..%d" % CONCURRENCY, stats["max_in_flight"])
         floor = -(-N_LOOKUPS // CONCURRENCY) * LATENCY_MS / 1000.0
         print("time: %d lookups, %d ms each, concurrency %d: %.3f s (floor %.2f s, serial %.1f s)"
               % (N_LOOKUPS, LATENCY_MS, CONCURRENCY, elapsed, floor, SERIAL_S))
-        check(elapsed < TIME_LIMIT_S, "the bulk lookup is parallel (< %.1f s; serial is %.1f s)"
-              % (TIME_LIMIT_S, SERIAL_S), "< %.1f s" % TIME_LIMIT_S, "%.3f s" % elapsed)
+        serial = harness.needs_sqlite((3, 38, 0), "an IN list reaches the table whole")
+        if serial:
+            harness.skip("the streams overlap and the bulk lookup is parallel", serial)
+        else:
+            check(1 < stats["max_in_flight"] <= CONCURRENCY,
+                  "the streams overlapped within the bound (1 < max_in_flight <= %d; was %s)"
+                  % (CONCURRENCY, stats["max_in_flight"]),
+                  "2..%d" % CONCURRENCY, stats["max_in_flight"])
+            check(elapsed < TIME_LIMIT_S,
+                  "the bulk lookup is parallel (< %.1f s; serial is %.1f s)"
+                  % (TIME_LIMIT_S, SERIAL_S), "< %.1f s" % TIME_LIMIT_S, "%.3f s" % elapsed)
 
         # ---- statement 2: other numbers, same SQLite connection ----
         numbers2 = ["+1555020%04d" % i for i in range(1, N_LOOKUPS + 1)]
@@ -272,10 +280,13 @@ def run_checks(tmp):
               "the second statement reuses the same HTTP/2 connection (same client port)",
               "%d h2 requests from port %r" % (N_LOOKUPS, ports1),
               "%d requests, alpn %r, ports %r" % (len(log2), alpns2, ports2))
-        check(1 < stats2["max_in_flight"] <= CONCURRENCY,
-              "the second statement also stays within the bound (max_in_flight %s)"
-              % stats2["max_in_flight"],
-              "2..%d" % CONCURRENCY, stats2["max_in_flight"])
+        if serial:
+            harness.skip("the second statement's streams overlap", serial)
+        else:
+            check(1 < stats2["max_in_flight"] <= CONCURRENCY,
+                  "the second statement also stays within the bound (max_in_flight %s)"
+                  % stats2["max_in_flight"],
+                  "2..%d" % CONCURRENCY, stats2["max_in_flight"])
         print("time: second statement %.3f s" % elapsed2)
         db.close()
     finally:
@@ -303,7 +314,8 @@ def main():
               "%s: %s" % (type(e).__name__, e))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed%s" % (passed, failed, ", %d skipped" % harness.skipped
+                                      if harness.skipped else ""))
     return 1 if failed else 0
 
 

@@ -29,6 +29,7 @@ WHERE c.bot_integration_id = 123 AND c.user_number = l.phone;
 -- `--SCAN c VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number=
 
 -- case: plan: a LEFT JOIN uses the index plan for setter_conversations inside
+-- sqlite: >= 3.39.0 (EXPLAIN QUERY PLAN marks LEFT-JOIN from 3.39)
 -- requests: 0
 EXPLAIN QUERY PLAN
 SELECT l.name, c.content FROM leads l LEFT JOIN setter_conversations c
@@ -50,6 +51,7 @@ GROUP BY l.rowid ORDER BY l.rowid;
 -- A again|2
 
 -- case: plan: an IN list is a single scan of the vtab's index
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 0
 EXPLAIN QUERY PLAN
 SELECT * FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1', '2');
@@ -58,6 +60,7 @@ SELECT * FROM setter_conversations WHERE bot_integration_id = 123 AND user_numbe
 -- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:bot_integration_id= user_number IN
 
 -- case: plan: IN (SELECT phone FROM leads) is a single scan of the vtab's index with a list subquery
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 0
 EXPLAIN QUERY PLAN
 SELECT count(*) FROM setter_conversations
@@ -69,6 +72,7 @@ WHERE bot_integration_id = 777 AND user_number IN (SELECT phone FROM leads);
 --    `--SCAN leads
 
 -- case: IN list is one batch: a failing value stops the statement before any row of a value sorted earlier
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: <= 2
 .mode list
 SELECT message_id FROM setter_conversations
@@ -77,6 +81,7 @@ WHERE bot_integration_id IN (123, 404) AND user_number = '1234567890';
 -- Error: setter_conversations: HTTP 404 for bot_integration_id 404, user_number '1234567890': Bot integration not found
 
 -- case: IN list is one batch: all distinct values are requested, in flight together
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 2
 -- max-in-flight: >= 2
 .mode list

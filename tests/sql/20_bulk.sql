@@ -222,6 +222,7 @@ WHERE bot_integration_id = 9 AND user_number IN (SELECT tag FROM slow);
 -- 16
 
 -- case: an IN list is one batch: with the default concurrency 8, requests overlap
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 16
 -- max-in-flight: > 1
 SELECT setter_config('concurrency');
@@ -281,6 +282,7 @@ WHERE c.user_number = l.phone AND c.bot_integration_id = 777;
 -- `--SCAN c VIRTUAL TABLE INDEX \d+:.*
 
 -- case: EXPLAIN QUERY PLAN: an IN list is one scan of the virtual table fed by a list
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 SELECT 'IN subquery';
 EXPLAIN QUERY PLAN
 SELECT count(*) FROM setter_conversations
@@ -300,6 +302,7 @@ WHERE bot_integration_id IN (123, 777) AND user_number IN ('a', 'b');
 -- `--SCAN setter_conversations VIRTUAL TABLE INDEX \d+:.*
 
 -- case: a join restricted with user_number IN (SELECT ...) becomes one batch, virtual table outer
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 50
 -- max-in-flight: <= 8
 EXPLAIN QUERY PLAN
@@ -318,6 +321,7 @@ WHERE c.user_number IN (SELECT phone FROM leads);
 -- 101\|600629\|50
 
 -- case: a LEFT JOIN over a materialized IN batch keeps leads without a conversation, in one batch
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 2
 CREATE TABLE few(name TEXT, phone TEXT);
 INSERT INTO few VALUES ('Ann', '1234567890'), ('Bob', 'a'), ('Cy', NULL), ('Ann again', '1234567890');

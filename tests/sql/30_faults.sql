@@ -314,6 +314,7 @@ SELECT count(*), group_concat(content) FROM local;
 -- 1|kept
 
 -- case: an IN list where one contact fails gives an error naming that contact and no rows
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: <= 6
 SELECT user_number, content FROM setter_conversations
 WHERE bot_integration_id = 9 AND user_number IN ('flaky-200-0-x', 'status-403-bad', 'big-200-y');

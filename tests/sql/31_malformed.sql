@@ -74,6 +74,7 @@ SELECT 'after';
 -- after
 
 -- case: a malformed answer in an IN list fails the whole statement: no rows of the good contacts
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: <= 2
 SELECT user_number, message_id FROM setter_conversations
 WHERE bot_integration_id = 9 AND user_number IN ('flaky-200-0-good', 'valid-then-invalid');

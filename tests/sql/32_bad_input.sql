@@ -79,6 +79,7 @@ SELECT url FROM setter_requests ORDER BY id;
 -- /api/v1/bot-integrations/9223372036854775807/conversations?userNumber=1234567890
 
 -- case: one bad bot_integration_id in an IN list fails the statement before anything is sent
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 0
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id IN (123, 'abc') AND user_number = '1234567890';
@@ -173,6 +174,7 @@ SELECT count(*) FROM setter_conversations(123, x'31');
 -- Error: setter_conversations: user_number must be text, not a blob
 
 -- case: one bad user_number in an IN list fails the statement before anything is sent; blank ones are skipped
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 2
 SELECT count(*) FROM setter_conversations
 WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'x' || char(10));
@@ -222,6 +224,7 @@ SELECT count(*) FROM setter_conversations('a' || replace(hex(zeroblob(150)), '00
 -- Error: setter_conversations: bot_integration_id must be an integer, not 'aééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé...'
 
 -- case: max_lookups bounds the distinct lookups of one table reference before anything is built or sent, naming the setting and the number asked for
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 2
 -- timeout: 20
 SELECT setter_config('max_lookups');

@@ -543,6 +543,7 @@ SELECT count(*) FROM setter_conversations(403, '********');
 -- Error: setter_conversations: HTTP 401 for bot_integration_id 403, user_number '****': Invalid API key (check the API key: SETTER_API_KEY or setter_config('api_key', ...))
 
 -- case: a database file can shadow the extension's tables with its own view or table (fake rows, no request); the README's check lists such names
+-- sqlite: >= 3.37.0 (pragma_table_list is SQLite 3.37+)
 -- requests: 0
 .open {TMP}/shadow.db
 CREATE VIEW setter_conversations AS
@@ -559,6 +560,7 @@ WHERE name IN ('setter_conversations', 'setter_requests', 'setter_settings') ORD
 -- main|setter_requests|table
 
 -- case: the shadowing check lists nothing for a database that does not shadow the tables (the extension's own tables are not listed)
+-- sqlite: >= 3.37.0 (pragma_table_list is SQLite 3.37+)
 -- requests: 1
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 SELECT count(*) FROM setter_requests;

@@ -75,6 +75,7 @@ SELECT setter_version() GLOB '[0-9]*.[0-9]*.[0-9]*', typeof(setter_version());
 -- 1|text
 
 -- case: SETTER_PROGRESS=1 reports bulk progress on stderr and the progress setting reads back 1
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- env: SETTER_PROGRESS=1
 -- requests: 3
 SELECT setter_config('progress');
@@ -148,6 +149,7 @@ WHERE r.messages = 0;
 -- Bob
 
 -- case: a plain join that fetches one contact at a time says once, on stderr (progress 1), that an IN list fetches them in parallel
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 12
 SELECT setter_config('progress', 1);
 CREATE TABLE leads(phone TEXT);

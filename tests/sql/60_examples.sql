@@ -6,6 +6,7 @@
 
 -- case: every sql/ example runs against the demo server without an error (demo.sh --check)
 -- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 -- timeout: 120
 .system sh {ROOT}/scripts/demo.sh --check --ext {EXT} 2>&1

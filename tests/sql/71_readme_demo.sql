@@ -82,6 +82,7 @@ EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
 
 -- case: README Phone numbers: the LEFT JOIN on the parallel form lists the leads that matched nothing
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
@@ -176,6 +177,7 @@ GROUP BY l.rowid, c.user_number;
 
 -- case: README Querying: the inner join with IN (SELECT ...) and the LEFT JOIN on a materialized batch, as shown
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 DROP TABLE leads;
 CREATE TABLE leads (name TEXT, phone TEXT);
@@ -268,6 +270,7 @@ SELECT count(*) FROM messages;
 
 -- case: README Examples: the abridged first report of sql/leads_join.sql, as shown
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 DROP TABLE leads;
 CREATE TEMP TABLE leads (name TEXT NOT NULL, phone TEXT PRIMARY KEY);

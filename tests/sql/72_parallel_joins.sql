@@ -18,6 +18,7 @@ FROM leads l JOIN setter_conversations c
 -- 12|12
 
 -- case: the same inner join with AND c.user_number IN (SELECT phone FROM leads) fetches in parallel, same rows
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 13
 -- max-in-flight: > 1
 SELECT count(*), count(DISTINCT l.name)
@@ -28,6 +29,7 @@ FROM leads l JOIN setter_conversations c
 -- 12|12
 
 -- case: a LEFT JOIN on a WITH ... AS MATERIALIZED batch fetches in parallel and keeps the lead without a conversation
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 13
 -- max-in-flight: > 1
 WITH c AS MATERIALIZED (
@@ -39,6 +41,7 @@ FROM leads l LEFT JOIN c ON c.user_number = l.phone;
 -- 13|12|1
 
 -- case: bot_integration_id IN (SELECT ...) AND user_number IN (SELECT ...) is one batch of every pair, fetched in parallel
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 26
 -- max-in-flight: > 1
 CREATE TABLE bots(bot_integration_id INTEGER);
