@@ -144,6 +144,7 @@ SELECT count(*) FROM setter_conversations(123, (SELECT number FROM leads WHERE n
 
 -- case: README Phone numbers: which form a bot knows (messages in setter_requests), and both forms in one IN list
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 .mode list
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
