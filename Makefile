@@ -130,6 +130,7 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_interrupt.py" --also "$(PYTHON) tests/test_big_values.py" \
         --also "$(PYTHON) tests/test_nightly_sync.py" \
         --also "$(PYTHON) tests/test_phone.py" \
+        --also "$(PYTHON) tests/test_sqlite_routines.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter" \
         --also "$(PYTHON) tests/test_makefile.py"
 

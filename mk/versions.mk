@@ -23,6 +23,5 @@ test-sqlite-versions:
 	@status=0; for v in $(SQLITE_VERSIONS); do \
 	  dir=$$(sh scripts/build-sqlite.sh $$v | tail -n 1) || { status=1; continue; }; \
 	  echo "== SQLite $$v ($$dir)"; \
-	  $(PYTHON) tests/run.py -j 2 --sqlite $$dir $(VERSIONS_ALSO) \
-	    --also "$(PYTHON) tests/test_sqlite_routines.py" || status=1; \
+	  $(PYTHON) tests/run.py -j 2 --sqlite $$dir $(VERSIONS_ALSO) || status=1; \
 	done; exit $$status

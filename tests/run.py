@@ -64,13 +64,13 @@ VERSION_BOUND_RE = re.compile(r"^(<=|>=|==|=|<|>)\s*(\d+)\.(\d+)\.(\d+)(?:\s+\((
 VERSION_RE = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # sqlite3 shell error prefixes, by version: "Parse error near line 3: ", "Runtime error near
-# line 3: ", "Error: near line 3: ". All become "Error: ".
-ERROR_PREFIX_RE = re.compile(r"^(?:(?:Parse|Runtime) error near line \d+|Error: near line \d+): ")
+# line 3: ", "Error: near line 3: ", "Error near line 3: " (3.5x). All become "Error: ".
+ERROR_PREFIX_RE = re.compile(r"^(?:(?:Parse|Runtime) error near line \d+|Error:? near line \d+): ")
 # EXPLAIN QUERY PLAN before SQLite 3.36 says "SCAN TABLE leads AS l", "SEARCH TABLE leads":
 # both become "SCAN l", "SEARCH leads", as 3.36 and later print them.
 PLAN_TABLE_RE = re.compile(r"^([|` ]*(?:\|--|`--)(?:SCAN|SEARCH)) TABLE (?:\S+ AS )?")
 # The shell's error position (3.38 and later): the SQL, then "   ^--- error here" below it.
-ERROR_HERE_RE = re.compile(r"^\s+\^--- error here$")
+ERROR_HERE_RE = re.compile(r"^\s+(?:\^--- error here|error here ---\^)$")
 # Lines written by valgrind (==PID==) and the sanitizers (==PID==ERROR: ...).
 TOOL_LINE_RE = re.compile(r"^==\d+==")
 SANITIZER_RE = re.compile(r"ERROR: (?:Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer"

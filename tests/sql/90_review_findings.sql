@@ -3,6 +3,8 @@
 
 -- case: review: a trigger that reads raw_json shares its statement's fetch (one request per lookup per statement)
 -- requests: 1
+-- (a trigger may read the table only with trusted_schema on: 40_security.sql)
+PRAGMA trusted_schema = ON;
 CREATE TABLE t(id, content);
 CREATE TABLE audit(id, raw);
 CREATE TRIGGER tr AFTER INSERT ON t BEGIN
@@ -19,6 +21,9 @@ SELECT count(*) FROM t JOIN audit USING (id) WHERE t.content = audit.raw;
 -- evil-requests: 0
 .open {TMP}/hostile3.db
 CREATE TABLE c(a CHECK (1));
+.output /dev/null
+.dbconfig defensive off
+.output
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
 WHERE name = 'c';
