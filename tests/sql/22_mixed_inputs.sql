@@ -31,6 +31,7 @@ SELECT l.name, count(c.message_id) FROM leads l JOIN setter_conversations c
 -- Dee|3
 
 -- case: mixed types: the MATERIALIZED LEFT JOIN form of the README (a CTE stores user_number as TEXT, so both sides compare as TEXT) returns the plain join's rows with one request
+-- sqlite: >= 3.35.0 (AS MATERIALIZED is SQLite 3.35+)
 -- requests: 1
 WITH c AS MATERIALIZED (
   SELECT user_number, message_id FROM setter_conversations
