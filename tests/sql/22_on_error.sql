@@ -122,6 +122,7 @@ SELECT (SELECT count(*) FROM setter_conversations(9, 'status-404')),
 -- 1|setter_conversations: HTTP 404 for bot_integration_id 9, user_number 'status-404': mock status 404
 
 -- case: on_error 'row': errors of the statement as a whole still fail it (no key, max_lookups, a bad setting, a bad input)
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: 0
 -- env: SETTER_ON_ERROR=row
 SELECT setter_config('max_lookups', 2);
