@@ -132,7 +132,7 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_phone.py" \
         --also "$(PYTHON) tests/test_sqlite_routines.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter" \
-        --also "$(PYTHON) tests/test_makefile.py"
+        --also "$(PYTHON) tests/test_makefile.py" --also "$(PYTHON) tests/check_includes.py"
 
 test:
 	@sh scripts/install-deps.sh build test

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "connection.h"
+#include "alloc.h"
 #include "utf8.h"
 
 /* U+FFFD REPLACEMENT CHARACTER, written for each byte that is not UTF-8. */
@@ -23,7 +23,7 @@ char *setterSanitize(const char *zIn, size_t n, size_t nMax, const char *zSecret
   ** (at most 4 bytes out per byte in: "****" for a 1-byte secret). */
   size_t nBudget = n <= nMax ? 4 * n : nMax;
   size_t i = 0, j = 0;
-  char *zOut = sqlite3_malloc64(nBudget + 4);
+  char *zOut = setterMalloc(nBudget + 4);
   if (zOut == NULL) return NULL;
   while (i < n) {
     uint32_t c;
