@@ -9,10 +9,11 @@
 ** friends, through the routines the loader passed in), so that
 ** sqlite3_soft_heap_limit64(), SQLITE_CONFIG_MALLOC and an application's
 ** own allocator see them, and a failing allocation is SQLITE_NOMEM like any
-** other.  Files that are SQLite-free by design (parse.c, rows.c, cache.c,
-** timestamp.c, fetch.c) use only these names, so that the unit tests and the
-** fuzz target, built with -DSETTER_STANDALONE, link them with libc's
-** malloc and no SQLite at all.
+** other.  Files that are SQLite-free by design (json.c, parse.c, rows.c,
+** cache.c, timestamp.c, fetch.c, sanitize.c) allocate only through these
+** names; the unit tests and the fuzz target build json.c, parse.c, rows.c,
+** cache.c and timestamp.c with -DSETTER_STANDALONE, where they are libc's
+** malloc and no SQLite is linked at all.
 **
 ** libcurl's and cJSON's own allocations stay with libc: both libraries set
 ** their allocator process-wide, which an extension must not change.

@@ -2,14 +2,15 @@
 ** cache.h - lookup key -> SetterRows, with optional expiry and memory bound.
 **
 ** Two uses:
-**   - per statement: each cursor of setter_conversations owns one (no
-**     expiry, no bound), so a join that meets the same contact twice fetches
-**     it once;
+**   - per statement: each statement scope owns one (scope.c; no expiry, no
+**     bound), so every reference of a statement to the same lookup, and a
+**     join that meets the same contact twice, fetches it once;
 **   - per connection: with cache_ttl > 0, results are kept for that many
 **     seconds across statements, at most maxBytes in all (least recently
 **     used entries go first).  setter_config('cache', 'clear') empties it.
 **
-** Keys are "<base_url> <bot> u:<user_number>" or "... s:<session_id>".
+** The key is the lookup's request URL (lookup.c), which holds base_url,
+** the bot and the contact.
 ** An entry serves a lookup only if it extracted every field the lookup needs
 ** (its mask is a superset).
 */

@@ -27,7 +27,7 @@ LAYERS = [
     ["progress", "cache", "parse"],   # progress line; answer caches; response body -> rows
     ["fetch", "json", "rows"],        # libcurl transfers; JSON reader; rows in memory
     ["sanitize", "timestamp"],        # safe error text; time
-    ["alloc", "utf8", "version"],     # the allocator, UTF-8 decoding, the version string
+    ["alloc", "compat", "utf8", "version"],  # allocator, SQLite versions, UTF-8, version string
 ]
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

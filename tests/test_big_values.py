@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_big_values.py - a value too big is an error, never a shortened value (issue 9, item 6).
+"""test_big_values.py - a value too big is an error, never a shortened value.
 
     /usr/bin/python3 tests/run.py --also "/usr/bin/python3 tests/test_big_values.py"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_library.py - the extension as a shared library in a process (issue 9, items 13 and 14).
+"""test_library.py - the extension as a shared library in a process.
 
     /usr/bin/python3 tests/run.py --also "/usr/bin/python3 tests/test_library.py COPY"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_security.py - security checks that need more than a SQL case (issue 5).
+"""test_security.py - security checks that need more than a SQL case.
 
 Run by tests/run.py as an --also program (Python 3 standard library only):
 

@@ -1,6 +1,6 @@
--- Core (issue 3): every column of setter_conversations, its exact value and type.
+-- Core: every column of setter_conversations, its exact value and type.
 -- Expected values come from tests/MOCK.md (fixtures of bot 123, bot 5, bot 777) and the
--- column contract in ../shared/design.md.
+-- README's "Columns".
 CREATE TABLE leads(name TEXT, phone TEXT, num INTEGER);
 INSERT INTO leads VALUES ('Sample Contact', '1234567890', 1234567890),
                          ('No Conversation', '5550000000', 5550000000),
@@ -336,7 +336,7 @@ ORDER BY user_number, message_id;
 -- '2',502,'bot','msg 2 for 2','failed',470
 -- '2',503,'user','msg 3 for 2','delivered',NULL
 
--- case: the issue's IN ('1','2') example on bot 123 runs and gives zero rows (unknown contacts)
+-- case: an IN ('1','2') of bot 123 on bot 123 runs and gives zero rows (unknown contacts)
 -- requests: 2
 .mode list
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1','2');

@@ -1,4 +1,4 @@
--- Core (issue 3): how the inputs reach the API. The `echo` fixture of bot 123 (tests/MOCK.md)
+-- Core: how the inputs reach the API. The `echo` fixture of bot 123 (tests/MOCK.md)
 -- answers one message whose content is the decoded userNumber and whose platform_resource_id is
 -- the raw query string exactly as sent; session 7 of bot 5 echoes its raw query the same way.
 -- Bot 777 answers (n % 3) + 1 messages, n = sum of the code points of the decoded userNumber.

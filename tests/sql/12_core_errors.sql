@@ -1,4 +1,4 @@
--- Core (issue 3): every failure is an SQL error with clear text, prefixed
+-- Core: every failure is an SQL error with clear text, prefixed
 -- "setter_conversations: ", naming the input and, for HTTP errors, the status and the API's own
 -- message (tests/MOCK.md: bot 404, bot 403, bot 9 faults, the 401 of a wrong key). Each case
 -- uses count(*) or shows that no row is printed: an error must never look like an empty result.

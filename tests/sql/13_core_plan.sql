@@ -1,4 +1,4 @@
--- Core (issue 3): xBestIndex. Plans with both keys (= or IN) are cheap. A key given but not usable
+-- Core: xBestIndex. Plans with both keys (= or IN) are cheap. A key given but not usable
 -- in this order of the join answers SQLITE_CONSTRAINT, so SQLite picks an order that supplies it;
 -- plans where a key is absent altogether get a huge cost (SQLITE_CONSTRAINT everywhere would give
 -- "no query solution") and the error as idxStr, which xFilter reports at run time.

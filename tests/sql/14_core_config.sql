@@ -1,4 +1,4 @@
--- Core (issue 3): settings. Defaults from ../shared/design.md, SETTER_<NAME> read at load,
+-- Core: settings. Defaults as the README's "Settings" lists them, SETTER_<NAME> read at load,
 -- setter_config(name) to read and setter_config(name, value) to change (NULL restores the
 -- default), validation naming the setting, api_key always read back masked, setter_version().
 -- The runner sets SETTER_API_KEY={KEY} and SETTER_BASE_URL=http://127.0.0.1:{PORT}.
@@ -433,3 +433,15 @@ SELECT setter_config('ca_bundle');
 -- expect-re:
 -- Error: setter_config: ca_bundle '.*' is not a regular file
 --
+
+-- case: an empty SETTER_API_KEY does not throw away the key of a valid SETTER_API_KEY_FILE (empty means unset, as for every other SETTER_* variable)
+-- env: SETTER_API_KEY=
+-- env: SETTER_API_KEY_FILE={TMP}/key
+-- requests: 1
+SELECT writefile('{TMP}/key', '{KEY}' || char(10)) > 0;
+.open :memory:
+.load {EXT}
+SELECT count(*) FROM setter_conversations(777, 'b');
+-- expect:
+-- 1
+-- 3

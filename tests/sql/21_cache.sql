@@ -296,3 +296,18 @@ FROM setter_conversations(777, 'b') x ORDER BY 1;
 -- 981|msg 1 for b
 -- 982|msg 2 for b
 -- 983|msg 3 for b
+
+-- case: a trigger that reads raw_json shares its statement's fetch (one request per lookup per statement)
+-- requests: 1
+-- (a trigger may read the table only with trusted_schema on: 40_security.sql)
+PRAGMA trusted_schema = ON;
+CREATE TABLE t(id, content);
+CREATE TABLE audit(id, raw);
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN
+  INSERT INTO audit SELECT message_id, json_extract(raw_json, '$.content')
+  FROM setter_conversations(777, 'b') WHERE message_id = new.id;
+END;
+INSERT INTO t SELECT message_id, content FROM setter_conversations(777, 'b');
+SELECT count(*) FROM t JOIN audit USING (id) WHERE t.content = audit.raw;
+-- expect:
+-- 3

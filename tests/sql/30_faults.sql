@@ -1,4 +1,4 @@
--- Faults (issue 5): what is transient is retried (429, 500, 502, 503, 504, timeouts, dropped
+-- Faults: what is transient is retried (429, 500, 502, 503, 504, timeouts, dropped
 -- or reset connections, short bodies) up to max_retries with backoff or Retry-After; everything
 -- else fails at once with a clear error. Never rows in place of an error, never partial rows.
 -- Fixtures: bot 9 of tests/mock_api.py (tests/MOCK.md, "bot 9: faults"). The mock is reset

@@ -1,4 +1,4 @@
--- Malformed answers (issue 5): HTML pages, truncated or invalid JSON, wrong shapes, trailing
+-- Malformed answers: HTML pages, truncated or invalid JSON, wrong shapes, trailing
 -- garbage, absurd nesting, hostile error text. Each is a clear error naming the contact, never
 -- rows (not even the valid messages before the damage), never a crash. A malformed 200 is not
 -- retried (default max_retries 3, yet 1 request per statement). Fixtures: bot 9 of tests/MOCK.md.

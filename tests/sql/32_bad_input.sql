@@ -1,4 +1,4 @@
--- Bad input (issue 5): a bot_integration_id or session_id that is not a positive 64-bit
+-- Bad input: a bot_integration_id or session_id that is not a positive 64-bit
 -- integer, an empty, over-long or control-character user_number: each is a clear error that
 -- names the column, raised before anything is sent (requests: 0). Odd but legal user numbers
 -- are sent percent-encoded: the mock's `echo` fixture returns the raw query it received as

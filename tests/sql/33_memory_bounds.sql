@@ -1,4 +1,4 @@
--- Memory bounds (issue 9, items 3, 4 and 10): max_response_bytes bounds the rows built from one
+-- Memory bounds: max_response_bytes bounds the rows built from one
 -- answer as well as its body; the 64 MiB cache_ttl cache counts every byte an entry keeps; a raw
 -- control character inside a JSON string (or between tokens) is a bad response, never rows whose
 -- raw_json or error_details SQLite's json functions then refuse. Fixtures: bot 9 of

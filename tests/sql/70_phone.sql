@@ -1,4 +1,4 @@
--- setter_phone(x) (issue 10): a phone number as people type it -> the international digits the
+-- setter_phone(x): a phone number as people type it -> the international digits the
 -- API takes ('+1 (555) 010-0001' -> '15550100001'), NULL when it cannot tell. The contract:
 -- NULL -> NULL; an INTEGER -> its decimal digits; spaces - . ( ) / are ignored; a leading + or
 -- 00 is dropped; the rest must be digits, else NULL (letters, # * ext, a + not first, no digits).

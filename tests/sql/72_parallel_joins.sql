@@ -1,4 +1,4 @@
--- The join forms the README's "Querying" section leads with (issue 10): a plain join hands the
+-- The join forms the README's "Querying" section leads with: a plain join hands the
 -- table one lead at a time, so it fetches serially; adding `AND c.user_number IN (SELECT ...)`
 -- to an inner join, or fetching a `WITH ... AS MATERIALIZED (... IN (SELECT ...))` batch
 -- before a LEFT JOIN, fetches in parallel. Bot 9's `big-N-TAG` contacts answer N-byte bodies
