@@ -522,7 +522,7 @@ SELECT count(*) FROM setter_conversations(9, 'redirect-same');
 -- expect:
 -- Error: setter_conversations: HTTP 302 for bot_integration_id 9, user_number 'redirect-same': redirect to 'http://127.0.0.1:{PORT}/api/v1/bot-integrations/123/conversations?userNumber=1234567890' not followed (the API key is sent only to base_url)
 
--- case: a hostile CHECK in a schema that was read BEFORE the extension was loaded cannot change settings either
+-- case: a hostile CHECK in a schema that was read BEFORE the extension was loaded cannot change settings either, also when the user's own INSERT reads a setting with setter_config(name)
 -- requests: 1
 -- evil-requests: 0
 .open {TMP}/hostile2.db
@@ -539,10 +539,12 @@ SELECT count(*) FROM sqlite_schema;
 .load {EXT}
 INSERT INTO c VALUES ('see setter_config(...) in the README'); -- setter_config( only in a string
 INSERT INTO c VALUES (1); /* setter_config('x', 1) only in a comment */
+INSERT INTO c VALUES (setter_config('timeout_ms'));
 SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- expect:
 -- 1
+-- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
 -- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
 -- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
 -- 1
@@ -605,30 +607,6 @@ SELECT * FROM v;
 -- expect:
 -- Error: unsafe use of virtual table "setter_conversations"
 -- Error: unsafe use of virtual table "setter_conversations"
-
--- case: a hostile CHECK cannot redirect the key when the user's own INSERT reads a setting with setter_config(name)
--- requests: 1
--- evil-requests: 0
-.open {TMP}/hostile3.db
-CREATE TABLE c(a CHECK (1));
-.output /dev/null
-.dbconfig defensive off
-.output
-PRAGMA writable_schema = ON;
-UPDATE sqlite_schema SET sql = 'CREATE TABLE c(a CHECK (setter_config(''base_url'', ''http://127.0.0.1:{EVIL_PORT}'') IS NOT NULL))'
-WHERE name = 'c';
-PRAGMA writable_schema = OFF;
-.open {TMP}/hostile3.db
-SELECT count(*) FROM sqlite_schema;
-.load {EXT}
-INSERT INTO c VALUES (setter_config('timeout_ms'));
-SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
-SELECT count(*) FROM setter_conversations(123, '1234567890');
--- expect:
--- 1
--- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
--- 1
--- 3
 
 -- case: the key given by mistake as another setting's value is not echoed by setter_config's error
 -- requests: 0
