@@ -82,7 +82,7 @@ EXTENSION := dist/setter.$(SO)
 CORE_SOURCES := ext/json.c ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
 STANDALONE := -DSETTER_STANDALONE
 
-.PHONY: all deps test demo demo-server bench memcheck sanitize tsan fuzz install uninstall clean unit
+.PHONY: all deps test node-deps demo demo-server bench memcheck sanitize tsan fuzz install uninstall clean unit
 
 all: $(EXTENSION)
 
@@ -128,15 +128,28 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_http2.py" --also "$(PYTHON) tests/test_sqlite_utils.py" \
         --also "$(PYTHON) tests/test_demo_server.py" --also "$(PYTHON) tests/test_fork.py" \
         --also "$(PYTHON) tests/test_interrupt.py" --also "$(PYTHON) tests/test_big_values.py" \
-        --also "$(PYTHON) tests/test_nightly_sync.py" \
+        --also "$(PYTHON) tests/test_nightly_sync.py" --also "$(PYTHON) tests/test_node.py" \
         --also "$(PYTHON) tests/test_phone.py" \
         --also "$(PYTHON) tests/test_sqlite_routines.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter" \
         --also "$(PYTHON) tests/test_makefile.py" --also "$(PYTHON) tests/check_includes.py"
 
+# better-sqlite3 for tests/test_node.py: installed once into build/node with npm when node 20
+# or newer and npm are there (version 12: 13 crashes on Node 20); else the test says why it is
+# skipped.  The first install compiles the addon (minutes); later runs find it in build/node.
+NODE_MODULE := build/node/node_modules/better-sqlite3/package.json
+
+node-deps:
+	@if [ -f $(NODE_MODULE) ]; then :; \
+	elif command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)' 2>/dev/null; then \
+	  mkdir -p build/node && echo "node-deps: npm install better-sqlite3@12 into build/node" && \
+	  (npm install --prefix build/node --no-audit --no-fund better-sqlite3@12 >build/node/npm.log 2>&1 || \
+	   echo "node-deps: npm install failed (build/node/npm.log): tests/test_node.py is skipped"); \
+	fi
+
 test:
 	@sh scripts/install-deps.sh build test
-	@$(MAKE) --no-print-directory WERROR=$(WERROR) all unit
+	@$(MAKE) --no-print-directory WERROR=$(WERROR) all unit node-deps
 	$(PYTHON) tests/run.py -j 2 $(ALSO)
 
 demo:
