@@ -11,10 +11,14 @@
 **
 ** It answers each lookup from the statement's cache (pScope), then from the
 ** connection's cache (with cache_ttl), fetches the rest in parallel
-** (fetch.c), parses each body as it arrives (parse.c), and only when the
-** whole batch succeeded puts the answers into the caches: a statement sees
-** all of its lookups or an error, never part of them.  mask is the
-** SETTER_FIELD_BIT()s the statement reads.
+** (fetch.c) and parses each body as it arrives (parse.c).  A statement sees
+** all of its lookups or an error, never part of them, except with on_error
+** 'row': then a lookup that failed gets rows of its own, one row whose
+** zLookupError says why (rows.h), kept in the statement's cache only.  The
+** good answers go into the connection's cache (cache_ttl) also when the
+** batch fails or is interrupted, so a rerun asks only for what failed (the
+** batch then runs every request to its end: fetch.h bKeepGoing).  mask is
+** the SETTER_FIELD_BIT()s the statement reads.
 */
 #ifndef SETTER_RESOLVE_H
 #define SETTER_RESOLVE_H
