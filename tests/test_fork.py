@@ -286,6 +286,48 @@ class LibcurlCheckTest(unittest.TestCase):
         self.assertNotIn("\n1", "\n" + out)
 
 
+VERSION_SHIM_C = r"""
+/* Preloaded before libsqlite3: the SQLite that loads the extension says it is 3.34.0, one
+** release older than the oldest it accepts (ext/compat.h). */
+int sqlite3_libversion_number(void) { return 3034000; }
+const char *sqlite3_libversion(void) { return "3.34.0"; }
+"""
+
+LOAD_PY = r"""
+import sqlite3, sys
+db = sqlite3.connect(":memory:")
+db.enable_load_extension(True)
+try:
+    db.load_extension(sys.argv[1])
+    print("loaded")
+except sqlite3.Error as e:
+    print(e)
+"""
+
+
+class SqliteVersionCheckTest(unittest.TestCase):
+    """The load check: an SQLite older than 3.34.1 is refused, naming its version."""
+
+    def test_sqlite_older_than_the_minimum_is_refused_at_load_with_its_version(self):
+        tmp = tempfile.mkdtemp(prefix="setter-vshim-")
+        try:
+            src, shim = os.path.join(tmp, "vshim.c"), os.path.join(tmp, "vshim.so")
+            with open(src, "w") as f:
+                f.write(VERSION_SHIM_C)
+            subprocess.run(["cc", "-shared", "-fPIC", "-o", shim, src], check=True)
+            preload = (os.environ.get("LD_PRELOAD", "") + " " + shim).strip()
+            out = [subprocess.run([sys.executable, "-c", LOAD_PY, base.EXT], env=env,
+                                  capture_output=True, text=True, timeout=30).stdout.strip()
+                   for env in (dict(os.environ, LD_PRELOAD=preload), dict(os.environ))]
+            self.assertRegex(out[0], r"^(error during initialization: )?"
+                                     r"setter: needs SQLite 3\.34\.1 or newer, this is 3\.34\.0$")
+            self.assertEqual(out[1], "loaded")   # the same program without the shim
+        finally:
+            for name in os.listdir(tmp):
+                os.unlink(os.path.join(tmp, name))
+            os.rmdir(tmp)
+
+
 class BodyMemoryTest(unittest.TestCase):
     def shell(self, sql):
         p = subprocess.run([SQLITE3, "-batch", "-init", "/dev/null", ":memory:"],
