@@ -98,7 +98,7 @@ static const SettingDef aSetting[] = {
      SETTER_MAX_RESPONSE_BYTES_LIMIT, 268435456, NULL,
      "largest answer, in bytes on the wire and again in bytes of rows built from it"},
     {"max_lookups", SETTING_INT, offsetof(SetterSettings, maxLookups), 1, 100000000, 100000, NULL,
-     "most distinct lookups (bot x contact) one table reference may make"},
+     "most distinct lookups (bot x contact) one statement may make"},
     {"ca_bundle", SETTING_FILE, offsetof(SetterSettings, zCaBundle), 0, 0, 0, NULL,
      "a PEM file of CAs to trust (default: the system's)"},
     {"progress", SETTING_PROGRESS, offsetof(SetterSettings, progress), 0, 2, SETTER_PROGRESS_AUTO,

@@ -46,7 +46,7 @@ typedef struct SetterSettings {
   int64_t concurrency;
   int64_t cacheTtl; /* seconds; 0 = no cross-statement cache */
   int64_t maxResponseBytes;
-  int64_t maxLookups;                   /* distinct lookups one xFilter may make */
+  int64_t maxLookups;                   /* distinct lookups one statement may make */
   int64_t progress;                     /* SETTER_PROGRESS_OFF, _ON or _AUTO (progress.h) */
   int64_t onError;                      /* SETTER_ON_ERROR_FAIL or SETTER_ON_ERROR_ROW */
   struct SetterSettingsOrigin *pOrigin; /* config.c's: where each value came from */

@@ -79,19 +79,32 @@ static char *fetchError(const SetterConn *pConn, const SetterLookup *pLookup,
   return zMsg;
 }
 
-/* Answers lookups from the statement's and the connection's caches. */
-static void answerFromCaches(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
-                             unsigned int mask, int64_t nowMs) {
+/* Answers lookups from the statement's cache; returns how many it did not
+** answer: the statement's new lookups. */
+static sqlite3_int64 answerFromStatement(SetterScope *pScope, SetterLookupList *pLookups,
+                                         unsigned int mask) {
+  sqlite3_int64 nNew = 0;
   int i;
   for (i = 0; i < pLookups->n; i++) {
     SetterLookup *p = &pLookups->a[i];
     p->pRows = setterCacheGet(setterScopeCache(pScope), p->zUrl, mask, 0);
-    if (p->pRows == NULL && pConn->settings.cacheTtl > 0 && pConn->pCache) {
-      p->pRows = setterCacheGet(pConn->pCache, p->zUrl, mask, nowMs);
-      if (p->pRows) {
-        setterRequestLogCached(pConn->pLog, p->zUrl + p->iPath, p->pRows->nRow);
-        setterCachePut(setterScopeCache(pScope), p->zUrl, p->pRows, 0);
-      }
+    nNew += p->pRows == NULL;
+  }
+  return nNew;
+}
+
+/* Answers the others from the connection's cache (cache_ttl). */
+static void answerFromConnection(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
+                                 unsigned int mask, int64_t nowMs) {
+  int i;
+  if (pConn->settings.cacheTtl <= 0 || pConn->pCache == NULL) return;
+  for (i = 0; i < pLookups->n; i++) {
+    SetterLookup *p = &pLookups->a[i];
+    if (p->pRows) continue;
+    p->pRows = setterCacheGet(pConn->pCache, p->zUrl, mask, nowMs);
+    if (p->pRows) {
+      setterRequestLogCached(pConn->pLog, p->zUrl + p->iPath, p->pRows->nRow);
+      setterCachePut(setterScopeCache(pScope), p->zUrl, p->pRows, 0);
     }
   }
 }
@@ -383,9 +396,19 @@ static int failCachedErrors(SetterConn *pConn, SetterLookupList *pLookups, char 
 
 int setterResolve(SetterConn *pConn, SetterScope *pScope, SetterLookupList *pLookups,
                   unsigned int mask, char **pzErr) {
+  sqlite3_int64 nNew = answerFromStatement(pScope, pLookups, mask);
+  sqlite3_int64 nAll = setterScopeLookups(pScope) + nNew;
   int rc;
-  answerFromCaches(pConn, pScope, pLookups, mask, setterMonotonicMs());
+  if (nAll > pConn->settings.maxLookups) {
+    /* max_lookups bounds the statement: a join makes a lookup per outer row */
+    return fail(pzErr, sqlite3_mprintf("%lld lookups in this statement is more than max_lookups "
+                                       "(%lld); raise it with SELECT setter_config('max_lookups', "
+                                       "...)",
+                                       (long long)nAll, (long long)pConn->settings.maxLookups));
+  }
+  answerFromConnection(pConn, pScope, pLookups, mask, setterMonotonicMs());
   rc = failCachedErrors(pConn, pLookups, pzErr);
   if (rc == SQLITE_OK) rc = fetchMissing(pConn, pScope, pLookups, mask, pzErr);
+  if (rc == SQLITE_OK) setterScopeAddLookups(pScope, nNew);
   return rc;
 }

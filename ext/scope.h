@@ -1,12 +1,13 @@
 /*
-** scope.h - which statement a cursor belongs to: the statement cache, and
-** the columns a statement reads.
+** scope.h - which statement a cursor belongs to: the statement cache, the
+** columns a statement reads, and the lookups it has made.
 **
-**   in xBestIndex:  id = setterScopeNoteFields(pConn, fields);  -> into idxNum
+**   in xBestIndex:  id = setterScopeNoteFields(pConn, fields, &bTrigger);
+**                   -> id into idxStr, bTrigger into idxNum (vtab.c)
 **   in xOpen:       setterScopeHoldAll(pConn, &apHeld, &nHeld);
-**   in xFilter:     pScope = setterScopeAcquire(pConn, id);     (once per cursor)
+**   in xFilter:     pScope = setterScopeAcquire(pConn, id, bTrigger);  (once per cursor)
 **                   setterScopeReleaseHeld(pConn, apHeld, nHeld);
-**                   ... setterScopeCache(pScope), setterScopeFields(pConn, id) ...
+**                   ... setterScopeCache(pScope), setterScopeMask(pScope) ...
 **   in xClose:      setterScopeRelease(pConn, pScope);
 **
 ** One request per lookup per statement: a statement may name the table
@@ -20,21 +21,46 @@
 ** SQL text yet (sqlite3_sql() is set when the prepare ends).  A trigger's
 ** program is prepared in a statement object of its own, newer still, so the
 ** id belongs to the oldest of those consecutive statements: the one the
-** user prepared.  xBestIndex puts the id into each plan's idxNum, so xFilter
-** knows exactly which statement its cursor serves, however statements
-** interleave (a Python cursor left half read while another runs) and
-** after SQLite re-prepares a statement (the new program brings new ids).
+** user prepared.  xBestIndex puts the id into each plan's idxStr, so
+** xFilter knows exactly which statement its cursor serves, however
+** statements interleave (a Python cursor left half read while another
+** runs) and after SQLite re-prepares a statement (the new program brings
+** new ids).
+**
+** Ids are 64-bit and never reused: a counter that would wrap after 2^64
+** prepares.  Consecutive xBestIndex calls belong to one prepare while the
+** statement under preparation is the same object, no cursor has opened or
+** filtered since (no statement runs while one is prepared), and nothing else
+** changed in the connection's list of statements (a fingerprint of the
+** other statements' addresses and re-prepare counts).  So a new statement
+** allocated at the address of an earlier one gets a new id once the earlier
+** one has run, and also when the earlier prepare was SQLite's re-prepare of
+** a statement that still runs (its program moves into the user's statement
+** object and the re-prepare count shows it).
 **
 ** A scope is the cache of one statement: the answers its cursors fetched,
 ** kept while one of its cursors is open (so until the statement ends or is
-** reset: the next run asks again).  The fields noted for an id are the
-** union over the statement's references, so the first reference to fetch
-** extracts what every other one reads.  The last SCOPE_PREPARES ids are
-** remembered; an id not found (id 0: no statement under preparation was
-** seen, which SQLite has never done; or one evicted by that many newer
-** prepares while its statement still runs) gets a scope of its own per
-** cursor, and a reference reading more columns than the first may then
-** fetch again.
+** reset: the next run asks again).  The fields to extract are the union
+** over the statement's references, taken when the scope starts, so the
+** first reference to fetch extracts what every other one reads; the last
+** SCOPE_PREPARES prepares are remembered for this, and a scope whose
+** prepare was forgotten extracts every field (it never fetches again).
+**
+** Triggers: each run of a trigger program closes its cursors, so a
+** statement that reads the table only from triggers has no cursor open
+** between two runs.  A scope that served a trigger is therefore kept
+** (parked) when its last cursor closes, with a snapshot of the statements
+** that are running then and their SQLITE_STMTSTATUS_VM_STEP counts, and a
+** later cursor of the same statement takes it back while that snapshot
+** still holds: every trigger run of one statement happens within one
+** sqlite3_step() (a DML statement makes all its changes in its first
+** step), during which no running statement's count moves, while the next
+** run of the statement is a later step, after the count has grown.  A
+** parked scope whose snapshot no longer holds is freed at the next
+** acquire, or when the connection closes.
+**
+** The lookups a scope has made are counted, so that max_lookups bounds a
+** statement, not one xFilter call.
 */
 #ifndef SETTER_SCOPE_H
 #define SETTER_SCOPE_H
@@ -42,23 +68,20 @@
 #include "cache.h"
 #include "connection.h"
 
-/* Ids fit in SETTER_SCOPE_ID_BITS bits; 0 means unknown. */
-#define SETTER_SCOPE_ID_BITS 11
-
 typedef struct SetterScope SetterScope;
 
 /* In xBestIndex: the statement being prepared reads these fields; returns
-** its id (0 if no statement under preparation was seen). */
-unsigned int setterScopeNoteFields(SetterConn *pConn, unsigned int mask);
-
-/* The fields noted for statement id (0 if unknown). */
-unsigned int setterScopeFields(SetterConn *pConn, unsigned int id);
+** its id (0 if no statement under preparation was seen) and sets *pbTrigger
+** when this reference is in a trigger program of that statement. */
+sqlite3_uint64 setterScopeNoteFields(SetterConn *pConn, unsigned int mask, int *pbTrigger);
 
 /* The scope of statement id, with one more cursor in it (id 0: a new scope
-** of its own); NULL if out of memory. */
-SetterScope *setterScopeAcquire(SetterConn *pConn, unsigned int id);
+** of its own); bTrigger: the cursor is in a trigger program.  NULL if out of
+** memory. */
+SetterScope *setterScopeAcquire(SetterConn *pConn, sqlite3_uint64 id, int bTrigger);
 
-/* One cursor fewer; the scope and its cache go with the last one. */
+/* One cursor fewer; the scope and its cache go with the last one (or are
+** parked, for a scope that served a trigger). */
 void setterScopeRelease(SetterConn *pConn, SetterScope *pScope);
 
 /* In xOpen: holds every live scope until the cursor's first xFilter has
@@ -70,16 +93,24 @@ int setterScopeHoldAll(SetterConn *pConn, SetterScope ***papHeld, int *pnHeld);
 void setterScopeReleaseHeld(SetterConn *pConn, SetterScope **apHeld, int nHeld);
 
 /* The statement id of a scope. */
-unsigned int setterScopeId(const SetterScope *pScope);
+sqlite3_uint64 setterScopeId(const SetterScope *pScope);
+
+/* The fields every reference of the scope's statement reads. */
+unsigned int setterScopeMask(const SetterScope *pScope);
 
 SetterCache *setterScopeCache(SetterScope *pScope);
+
+/* The distinct lookups the statement has made (answered by a fetch or by
+** the cross-statement cache); setterScopeAddLookups counts n more. */
+sqlite3_int64 setterScopeLookups(const SetterScope *pScope);
+void setterScopeAddLookups(SetterScope *pScope, sqlite3_int64 n);
 
 /* Counts an xFilter that fetched one lookup alone (one outer row of a
 ** join); returns how many the scope has made. */
 int setterScopeSingleFetch(SetterScope *pScope);
 
-/* Frees the fields noted per statement (when the connection closes); the
-** scopes themselves end with their cursors. */
+/* Frees what the connection keeps for scopes (when it closes): the
+** remembered prepares and the parked scopes. */
 void setterScopeFreeFields(SetterConn *pConn);
 
 #endif /* SETTER_SCOPE_H */

@@ -20,6 +20,8 @@
 ** directly; neither a statement nor a database file's schema can configure
 ** this table.
 */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
@@ -156,12 +158,16 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 **   IDX_UNRUNNABLE                   a required input is missing or given
 **                                    with an operator the API cannot answer:
 **                                    idxStr is the error xFilter reports
+**   IDX_TRIGGER                      the reference is in a trigger program
+**                                    (scope.c keeps its scope between runs)
 **   bits IDX_FIELD_SHIFT and up      the SETTER_FIELD_BIT()s this reference reads
-**   bits IDX_SCOPE_SHIFT and up      the id of the statement being prepared
-**                                    (scope.c): which statement cache serves it
-** argv holds the inputs present, in the order bot, user, session.  For a
-** runnable plan idxStr only names them for EXPLAIN QUERY PLAN
-** ("bot_integration_id= user_number IN").
+** argv holds the inputs present, in the order bot, user, session.  idxStr
+** is always allocated: for a runnable plan it names the inputs for EXPLAIN
+** QUERY PLAN ("bot_integration_id= user_number IN"), else it is the error;
+** after its 0 terminator come 16 hex digits, the 64-bit id of the statement
+** being prepared (scope.c: which statement cache serves it; 0 if unknown).
+** SQLite hands idxStr to xFilter as the same pointer and prints it with %s,
+** so the id travels with the plan and stays out of the query plan's text.
 */
 #define IDX_BOT 0x01
 #define IDX_USER 0x02
@@ -170,11 +176,31 @@ static int setterDisconnect(sqlite3_vtab *pVtab) {
 #define IDX_USER_IN 0x10
 #define IDX_SESSION_IN 0x20
 #define IDX_UNRUNNABLE 0x40
+#define IDX_TRIGGER 0x80
 #define IDX_FIELD_SHIFT 8
-#define IDX_SCOPE_SHIFT 20
-_Static_assert(IDX_FIELD_SHIFT + SETTER_FIELD_COUNT <= IDX_SCOPE_SHIFT &&
-                   IDX_SCOPE_SHIFT + SETTER_SCOPE_ID_BITS <= 31,
-               "idxNum bits overlap");
+_Static_assert(IDX_FIELD_SHIFT + SETTER_FIELD_COUNT <= 31, "idxNum bits overlap");
+#define IDX_ID_DIGITS 16
+
+/* idxStr: zText, a 0 byte, then the statement id (sqlite3_malloc'd; takes
+** zText).  NULL if out of memory. */
+static char *planString(char *zText, sqlite3_uint64 statementId) {
+  size_t n;
+  char *z;
+  if (zText == NULL) return NULL;
+  n = strlen(zText);
+  z = sqlite3_malloc64(n + 1 + IDX_ID_DIGITS + 1);
+  if (z) {
+    memcpy(z, zText, n + 1);
+    snprintf(z + n + 1, IDX_ID_DIGITS + 1, "%016llx", (unsigned long long)statementId);
+  }
+  sqlite3_free(zText);
+  return z;
+}
+
+/* The statement id that planString() put after idxStr's text. */
+static sqlite3_uint64 planStatementId(const char *idxStr) {
+  return idxStr ? (sqlite3_uint64)strtoull(idxStr + strlen(idxStr) + 1, NULL, 16) : 0;
+}
 
 /* Fields to extract for the columns in colUsed. */
 static unsigned int fieldsForColumns(sqlite3_uint64 colUsed) {
@@ -274,7 +300,8 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int idxNum = 0, iArg = 0, i, iCol;
   char *zPlan = NULL;
 
-  unsigned int statementId = setterScopeNoteFields(pConn, fields);
+  int bTrigger = 0;
+  sqlite3_uint64 statementId = setterScopeNoteFields(pConn, fields, &bTrigger);
   int bAnyUsable = 0, bOperatorOnly = 0;
   for (iCol = 0; iCol < N_INPUT_COLUMN; iCol++) {
     aIn[iCol].iUsable = -1;
@@ -342,9 +369,10 @@ static int setterBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     pInfo->estimatedCost = COST_WITHOUT_KEYS;
     pInfo->estimatedRows = 2147483647;
   }
-  pInfo->idxStr = zPlan;
+  pInfo->idxStr = planString(zPlan, statementId);
+  if (pInfo->idxStr == NULL) return SQLITE_NOMEM;
   pInfo->needToFreeIdxStr = 1;
-  pInfo->idxNum = idxNum | (int)(fields << IDX_FIELD_SHIFT) | (int)(statementId << IDX_SCOPE_SHIFT);
+  pInfo->idxNum = idxNum | (bTrigger ? IDX_TRIGGER : 0) | (int)(fields << IDX_FIELD_SHIFT);
   return SQLITE_OK;
 }
 
@@ -496,23 +524,23 @@ static int setterFilter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   SetterConn *pConn = pVtab->pConn;
   InputList bots = {NULL, 0, 0}, users = {NULL, 0, 0}, sessions = {NULL, 0, 0};
   const char *zSettingError = setterSettingsRetryEnvironment(&pConn->settings);
-  unsigned int statementId;
+  sqlite3_uint64 statementId;
   int iArg = 0, rc;
   (void)argc;
 
   clearLookups(pCur);
   if (idxNum & IDX_UNRUNNABLE) return setError(pVtab, sqlite3_mprintf("%s", idxStr));
   if (zSettingError) return setError(pVtab, sqlite3_mprintf("%s", zSettingError));
-  statementId = ((unsigned int)idxNum >> IDX_SCOPE_SHIFT) & ((1u << SETTER_SCOPE_ID_BITS) - 1u);
+  statementId = planStatementId(idxStr);
   if (pCur->pScope == NULL || setterScopeId(pCur->pScope) != statementId) {
     setterScopeRelease(pConn, pCur->pScope);
-    pCur->pScope = setterScopeAcquire(pConn, statementId);
+    pCur->pScope = setterScopeAcquire(pConn, statementId, (idxNum & IDX_TRIGGER) != 0);
     setterScopeReleaseHeld(pConn, pCur->apHeld, pCur->nHeld);
     pCur->apHeld = NULL;
     pCur->nHeld = 0;
     if (pCur->pScope == NULL) return SQLITE_NOMEM;
   }
-  pCur->mask = (((unsigned int)idxNum >> IDX_FIELD_SHIFT) | setterScopeFields(pConn, statementId)) &
+  pCur->mask = (((unsigned int)idxNum >> IDX_FIELD_SHIFT) | setterScopeMask(pCur->pScope)) &
                SETTER_FIELD_ALL;
   rc = collectInputs(argv[iArg++], (idxNum & IDX_BOT_IN) != 0, &bots);
   if (rc == SQLITE_OK && (idxNum & IDX_USER)) {

@@ -579,6 +579,10 @@ def fault_retry_after_date(m, contact, req, state):
     return one_message(9, "recovered after 1")
 
 
+def fault_counter(m, contact, req, state):
+    return one_message(9, "answer %d" % state.bump(contact.user_number))
+
+
 def fault_big(m, contact, req, state):
     size = int(m.group(1))
     if size > MAX_BIG_BODY:
@@ -617,6 +621,7 @@ def fixed(reply_factory):
 FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"status-([2-5][0-9][0-9])(?:-.*)?", fault_status),
     (r"flaky-([1-5][0-9][0-9])-([0-9]+)(?:-.*)?", fault_flaky),
+    (r"counter(?:-.*)?", fault_counter),
     (r"retry-after-date(?:-.*)?", fault_retry_after_date),
     (r"retry-after-([0-9]+)(?:-.*)?", fault_retry_after),
     (r"stall", fixed(lambda: Reply(200, history_body([message(

@@ -783,6 +783,65 @@ class TestReviewStatementScope(SetterTest):
             conn.close()
 
 
+class TestStatementIds(SetterTest):
+    """Statement ids are never reused while a statement holding one is alive, and a statement's
+    scope lasts exactly one run, triggers included. The mock's `counter-TAG` contacts (bot 9)
+    answer `answer N`, N counting the requests for that contact, so a request made or skipped
+    shows in the content."""
+
+    # Around every power of two the id scheme has used: 2^10 remembered prepares, ids of
+    # 11 bits (2047 of them) before they were 64-bit.
+    FILLS = (1023, 1024, 1025, 2046, 2047, 2048)
+
+    def test_a_new_statement_never_joins_a_half_read_one_however_many_prepares_come_between(self):
+        wrong = []
+        for fill in self.FILLS:
+            mock_reset()
+            conn = sqlite3.connect(":memory:", cached_statements=fill + 16)
+            conn.enable_load_extension(True)
+            conn.load_extension(EXT)
+            try:
+                q = "SELECT content FROM setter_conversations(9, 'counter-ids-%d')" % fill
+                s1 = conn.execute(q + " UNION ALL SELECT 'second row'")
+                self.assertEqual(s1.fetchone(), ("answer 1",))       # half read: alive
+                keep = []
+                for i in range(fill):   # statements that name the table, kept alive
+                    keep.append(conn.execute(
+                        "SELECT count(*) FROM setter_conversations(9, 'x%d') WHERE 0" % i))
+                s2 = conn.execute(q).fetchall()
+                if s2 != [("answer 2",)] or mock_requests() != 2:
+                    wrong.append((fill, s2, mock_requests()))
+                self.assertEqual(s1.fetchone(), ("second row",))
+            finally:
+                conn.close()
+        self.assertEqual(wrong, [], "(fill, new statement's rows, requests): a new statement "
+                         "was answered from a half-read one's cache")
+
+    def test_each_run_of_a_cached_statement_with_triggers_asks_once(self):
+        c = self.conn
+        c.execute("CREATE TABLE t(x)")
+        c.execute("CREATE TABLE log(k, v)")
+        for when in ("BEFORE", "AFTER"):
+            c.execute("CREATE TRIGGER t_%s %s INSERT ON t BEGIN INSERT INTO log SELECT '%s', "
+                      "content FROM setter_conversations(9, 'counter-run'); END"
+                      % (when.lower(), when, when.lower()))
+        mock_reset()
+        half = c.execute("SELECT content FROM setter_conversations(9, 'counter-other')"
+                         " UNION ALL SELECT 'x'")
+        half.fetchone()                                  # another statement stays alive
+        for _ in range(3):                               # the same statement, run 3 times
+            c.execute("INSERT INTO t VALUES (?)", (1,))
+        self.assertEqual(c.execute("SELECT k, v FROM log").fetchall(),
+                         [("before", "answer 1"), ("after", "answer 1"),
+                          ("before", "answer 2"), ("after", "answer 2"),
+                          ("before", "answer 3"), ("after", "answer 3")])
+        c.executemany("INSERT INTO t VALUES (?)", [(2,), (3,)])   # one statement, two runs
+        self.assertEqual(c.execute("SELECT v FROM log WHERE rowid > 6").fetchall(),
+                         [("answer 4",), ("answer 4",), ("answer 5",), ("answer 5",)])
+        self.assertEqual(mock_requests(), 6)
+        half.close()
+
+
 class CountingResult(unittest.TestResult):
     def __init__(self, verbose):
         super().__init__()
