@@ -73,7 +73,8 @@ endif
 
 SOURCES := ext/setter.c ext/connection.c ext/vtab.c ext/resolve.c ext/fetch.c ext/json.c ext/parse.c ext/rows.c ext/config.c \
            ext/cache.c ext/requests.c ext/timestamp.c ext/sanitize.c \
-           ext/lookup.c ext/scope.c ext/phone.c ext/progress.c ext/listtable.c
+           ext/lookup.c ext/scope.c ext/phone.c ext/progress.c ext/listtable.c \
+           ext/guard.c
 HEADERS := $(wildcard ext/*.h)
 EXTENSION := dist/setter.$(SO)
 
@@ -131,6 +132,7 @@ ALSO := $(foreach t,$(UNIT_TESTS),--also $(t)) --also "$(THREAD_TEST) $(CURDIR)/
         --also "$(PYTHON) tests/test_nightly_sync.py" --also "$(PYTHON) tests/test_node.py" \
         --also "$(PYTHON) tests/test_phone.py" \
         --also "$(PYTHON) tests/test_sqlite_routines.py" \
+        --also "$(PYTHON) tests/test_guard.py" \
         --also "$(PYTHON) tests/test_library.py $(CURDIR)/build/tests/copy/setter" \
         --also "$(PYTHON) tests/test_makefile.py" --also "$(PYTHON) tests/check_includes.py"
 

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "guard.h"
 #include "listtable.h"
 #include "progress.h"
 #include "sanitize.h"
@@ -123,121 +124,6 @@ struct SetterSettingsOrigin {
 #define TEXT_OF(x) STRINGIFY(x)
 static const char zKeyRule[] = "api_key must be " TEXT_OF(API_KEY_MIN_BYTES) " to " TEXT_OF(
     API_KEY_MAX_BYTES) " bytes without control characters";
-
-/* ---- the setter_config guard ---- */
-
-static int isIdentifierChar(char c) {
-  return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
-}
-
-/* Skips a quoted token or comment at z; returns what follows it, or z
-** itself when z starts neither. */
-static const char *skipQuotedOrComment(const char *z) {
-  if (*z == '\'' || *z == '"' || *z == '`' || *z == '[') {
-    char cClose = *z == '[' ? ']' : *z;
-    for (z++; *z; z++) {
-      if (*z != cClose) continue;
-      if (cClose != ']' && z[1] == cClose) {
-        z++; /* a doubled quote stays inside */
-        continue;
-      }
-      return z + 1;
-    }
-    return z;
-  }
-  if (z[0] == '-' && z[1] == '-') {
-    while (*z && *z != '\n') z++;
-    return z;
-  }
-  if (z[0] == '/' && z[1] == '*') {
-    for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
-    }
-    return *z ? z + 2 : z;
-  }
-  return z;
-}
-
-/* z is just after "setter_config" and white space, at '('.  True if this
-** call has two arguments and its first could be zSetting: the string
-** literal 'zSetting', or anything that is not a string literal (a
-** parameter, an expression). */
-static int callSetsSetting(const char *z, const char *zSetting) {
-  const char *zFirst = z + 1, *zFirstEnd = NULL;
-  int depth = 0, nComma = 0;
-  while (*z) {
-    const char *zNext = skipQuotedOrComment(z);
-    if (zNext != z) {
-      z = zNext;
-      continue;
-    }
-    if (*z == '(') {
-      depth++;
-    } else if (*z == ')' && --depth == 0) {
-      break;
-    } else if (*z == ',' && depth == 1 && nComma++ == 0) {
-      zFirstEnd = z;
-    }
-    z++;
-  }
-  if (*z != ')' || nComma != 1) return 0;
-  while (isspace((unsigned char)*zFirst)) zFirst++;
-  while (zFirstEnd > zFirst && isspace((unsigned char)zFirstEnd[-1])) zFirstEnd--;
-  if (*zFirst != '\'' || skipQuotedOrComment(zFirst) != zFirstEnd) return 1; /* not a literal */
-  return (size_t)(zFirstEnd - zFirst) == strlen(zSetting) + 2 &&
-         strncmp(zFirst + 1, zSetting, strlen(zSetting)) == 0;
-}
-
-/* True if zSql calls setter_config(zSetting, value): the name (bare or as a
-** quoted identifier) followed by '(' and two arguments, the first of which
-** can be zSetting, outside string literals and comments. */
-static int sqlSetsSetting(const char *z, const char *zSetting) {
-  while (*z) {
-    const char *zNext = skipQuotedOrComment(z), *zName = z, *zAfter;
-    size_t nName;
-    if (zNext != z && *z != '"' && *z != '`' && *z != '[') {
-      z = zNext; /* a string literal or a comment */
-      continue;
-    }
-    if (zNext != z) {
-      zName = z + 1; /* a quoted identifier */
-      nName = (size_t)(zNext - z) - 2;
-      z = zNext;
-    } else if (isIdentifierChar(*z)) {
-      while (isIdentifierChar(*z)) z++;
-      nName = (size_t)(z - zName);
-    } else {
-      z++;
-      continue;
-    }
-    if (nName != 13 || sqlite3_strnicmp(zName, "setter_config", 13) != 0) continue;
-    for (zAfter = z; isspace((unsigned char)*zAfter); zAfter++) {
-    }
-    if (*zAfter == '(' && callSetsSetting(zAfter, zSetting)) return 1;
-  }
-  return 0;
-}
-
-/*
-** True if a statement now running on db sets zSetting with setter_config in
-** its own SQL text.  SQLITE_DIRECTONLY keeps setter_config out of views and
-** triggers, but SQLite 3.40 can still run a DIRECTONLY function named in a
-** CHECK constraint (or DEFAULT, generated column) of a database file's
-** schema, for instance one read before the extension was loaded
-** (tests/sql/40_security.sql shows it).  So a change of a setting must also
-** come from a statement whose own text calls setter_config with two
-** arguments, the first naming that setting (or a parameter): a schema cannot
-** add a call to that text, and a statement that only reads a setting, or
-** sets another, does not open the way for a hostile CHECK.  This is the
-** second guard next to the DETERMINISTIC flag (setterConfigRegister).
-*/
-static int calledByDirectSql(sqlite3 *db, const char *zSetting) {
-  sqlite3_stmt *pStmt = NULL;
-  while ((pStmt = sqlite3_next_stmt(db, pStmt)) != NULL) {
-    const char *zSql = sqlite3_stmt_busy(pStmt) ? sqlite3_sql(pStmt) : NULL;
-    if (zSql && sqlSetsSetting(zSql, zSetting)) return 1;
-  }
-  return 0;
-}
 
 /* ---- values ---- */
 
@@ -524,6 +410,35 @@ static int applySetting(SetterSettings *p, const SettingDef *pDef, const char *z
   }
 }
 
+/* True if setting pDef to zValue would leave it as it is (so that the guard
+** can let it through: a change that changes nothing cannot redirect
+** anything).  DB4S runs a statement again as SELECT COUNT(*) FROM (...),
+** and that copy of a SELECT setter_config(...) must not fail. */
+static int isNoChange(SetterSettings *p, const SettingDef *pDef, const char *zValue) {
+  const char *zNow;
+  size_t n;
+  if (isIntKind(pDef)) {
+    int64_t old = *intSlot(p, pDef), v;
+    char *zErr = NULL;
+    int rc = applySetting(p, pDef, zValue, &zErr); /* no allocation, no side effect */
+    sqlite3_free(zErr);
+    v = *intSlot(p, pDef);
+    *intSlot(p, pDef) = old;
+    return rc == SQLITE_OK && v == old;
+  }
+  if (zValue && zValue[0] == 0) zValue = NULL;
+  if (pDef->eKind == SETTING_URL) {
+    if (zValue == NULL) zValue = SETTER_DEFAULT_BASE_URL;
+    for (n = strlen(zValue); n > 0 && zValue[n - 1] == '/'; n--) {
+    }
+  } else {
+    n = zValue ? strlen(zValue) : 0;
+  }
+  zNow = *textSlot(p, pDef);
+  if (zValue == NULL || zNow == NULL) return zValue == NULL && zNow == NULL;
+  return strlen(zNow) == n && memcmp(zNow, zValue, n) == 0;
+}
+
 /* Text that quotes a refused value: sanitised, with the API key (should it
 ** have been given as another setting's value by mistake) replaced by ****. */
 static char *cleanError(const char *zErr, const char *zKey) {
@@ -720,10 +635,9 @@ static int configSet(sqlite3_context *ctx, SetterConn *pConn, int iSetting, sqli
                ? sqlite3_mprintf("%s", zKeyRule)
                : sqlite3_mprintf("%s must not contain a NUL character", pDef->zName);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  } else if (!calledByDirectSql(pConn->db, pDef->zName)) {
-    zErr = sqlite3_mprintf(
-        "settings can be changed only by a statement that itself calls "
-        "setter_config (not from a CHECK constraint, DEFAULT, view or trigger)");
+  } else if (!setterGuardAllowsChange(pConn->db)) {
+    if (isNoChange(&pConn->settings, pDef, zValue)) return SQLITE_OK; /* left as it is */
+    zErr = sqlite3_mprintf("%s", SETTER_GUARD_RULE);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   } else {
     rc = applySetting(&pConn->settings, pDef, zValue, &zErr);
@@ -892,8 +806,8 @@ static sqlite3_module settingsModule = {
 ** deterministic functions in CHECK constraints of a schema (and refuses the
 ** schema), but not for others.  The reading form stays non-deterministic,
 ** so that two reads around a change in one statement see the change.
-** calledByDirectSql() is a second, independent guard.  Each registration
-** holds a reference to pConn.
+** The flags are not the boundary: guard.c is (it says where the flags fall
+** short on SQLite 3.40).  Each registration holds a reference to pConn.
 */
 int setterConfigRegister(sqlite3 *db, SetterConn *pConn) {
   int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;

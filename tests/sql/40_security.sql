@@ -544,9 +544,20 @@ SELECT setter_config('base_url') = 'http://127.0.0.1:{PORT}';
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- expect:
 -- 1
--- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
--- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
--- Error: setter_config: settings can be changed only by a statement that itself calls setter_config (not from a CHECK constraint, DEFAULT, view or trigger)
+-- Error: setter_config: settings can be changed only by a SELECT or VALUES statement that names no table (no FROM, no IN), while no other statement of this connection is running (never from a CHECK constraint, DEFAULT, generated column, index, view or trigger)
+-- Error: setter_config: settings can be changed only by a SELECT or VALUES statement that names no table (no FROM, no IN), while no other statement of this connection is running (never from a CHECK constraint, DEFAULT, generated column, index, view or trigger)
+-- Error: setter_config: settings can be changed only by a SELECT or VALUES statement that names no table (no FROM, no IN), while no other statement of this connection is running (never from a CHECK constraint, DEFAULT, generated column, index, view or trigger)
+-- 1
+-- 3
+
+-- case: the key can be set from a file in the shell with readfile(), a statement of its own that names no table
+-- env: -SETTER_API_KEY
+-- requests: 1
+SELECT writefile('{TMP}/key.txt', '{KEY}') > 0;
+SELECT setter_config('api_key', readfile('{TMP}/key.txt')) IS NOT NULL;
+SELECT count(*) FROM setter_conversations(123, '1234567890');
+-- expect:
+-- 1
 -- 1
 -- 3
 
