@@ -700,12 +700,17 @@ class TestCursorLifecycle(SetterTest):
                 "SELECT count(*) FROM setter_conversations(123, '1234567890')").fetchone()[0]
             self.assertEqual(n, 3)
         self.assertEqual(mock_requests() - before, 2, "each later statement makes its own request")
-        # and a changed key is used at once, not hidden behind the open statement's answers
+        # a setting cannot change while the half-read statement runs (ext/guard.c: only while
+        # no other statement of the connection is running); once it is closed, a changed key
+        # is used at once
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            self.conn.execute("SELECT setter_config('api_key', 'wrong-key-000000000000')")
+        self.assertIn("no other statement of this connection is running", str(cm.exception))
+        self.assertEqual(half.fetchone(), ("Sure! What day works for you?",))
+        half.close()
         self.conn.execute("SELECT setter_config('api_key', 'wrong-key-000000000000')").fetchall()
         self.assertSetterError("SELECT count(*) FROM setter_conversations(123, '1234567890')",
                                contains=("HTTP 401",))
-        self.assertEqual(half.fetchone(), ("Sure! What day works for you?",))
-        half.close()
 
     def test_many_connections_open_and_close(self):
         for _ in range(20):
