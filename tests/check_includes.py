@@ -26,7 +26,7 @@ LAYERS = [
     ["connection"],                   # the per-connection state and its lifetime
     ["progress", "cache", "parse"],   # progress line; answer caches; response body -> rows
     ["fetch", "json", "rows"],        # libcurl transfers; JSON reader; rows in memory
-    ["sanitize", "timestamp"],        # safe error text; time
+    ["sanitize", "timestamp", "guard"],  # safe error text; time; who may change a setting
     ["alloc", "compat", "utf8", "version"],  # allocator, SQLite versions, UTF-8, version string
 ]
 
