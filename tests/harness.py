@@ -35,6 +35,10 @@ if _shell_version and _shell_version != sqlite3.sqlite_version:
              "both" % (sqlite3.sqlite_version, os.environ.get("LD_LIBRARY_PATH", "no "
                        "LD_LIBRARY_PATH"), _shell_version, SQLITE3))
 
+# tests/run.py --timeout-scale F (for valgrind, a loaded machine): every wall-clock bound a test
+# checks is multiplied by it. Benchmarks hold the tight figures; tests hold behaviour.
+TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE") or 1)
+
 passed = failed = skipped = 0
 _started = []  # mock processes started by start_mock()
 
@@ -122,6 +126,26 @@ def mock(port, path, method="GET"):
                                  data=b"" if method == "POST" else None)
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())
+
+
+def bound(seconds):
+    """A wall-clock bound of a test, scaled by --timeout-scale."""
+    return seconds * TIMEOUT_SCALE
+
+
+def wait_for_request(port, count=1, in_flight=None, timeout=10):
+    """Waits until the mock on `port` has seen `count` API requests since its last reset (and,
+    with in_flight, has that many still unanswered): the event a test synchronises on instead
+    of sleeping "so that the request is in flight". Raises if it does not happen in time."""
+    deadline = time.monotonic() + bound(timeout)
+    while True:
+        stats = mock(port, "/__mock/stats")
+        if stats["requests"] >= count and (in_flight is None or stats["in_flight"] == in_flight):
+            return stats
+        if time.monotonic() > deadline:
+            raise RuntimeError("the mock did not see %d request(s) (in flight: %s) within %s s: %r"
+                               % (count, in_flight, timeout, stats))
+        time.sleep(0.005)
 
 
 def connect(ext, path=":memory:"):

@@ -975,7 +975,8 @@ def main(argv):
                         "SETTER_BASE_URL": "http://127.0.0.1:%d" % w.api.port,
                         "TEST_MOCK_PORT": str(w.api.port), "TEST_EVIL_PORT": str(w.evil.port),
                         "TEST_API_KEY": API_KEY, "TEST_EXT": opts.ext, "TEST_ROOT": ROOT,
-                        "TEST_SQLITE3": opts.sqlite3})
+                        "TEST_SQLITE3": opts.sqlite3,
+                        "TEST_TIMEOUT_SCALE": repr(opts.timeout_scale)})
             if opts.sqlite_version:
                 env["TEST_SQLITE_VERSION"] = version_text(opts.sqlite_version)
             for name, val in opts.env:

@@ -20,7 +20,8 @@ certificate and concurrency 8, a `user_number IN (24 numbers)` lookup on bot 777
      multiplexed, not 8 parallel connections;
   3. the concurrency bound holds over HTTP/2: the mock saw at most 8 requests in flight, and
      more than 1 (the streams really overlapped);
-  4. it takes about ceil(24/8) x 50 ms, well under the 1.2 s of a serial fetch (< 0.8 s);
+  4. it takes about ceil(24/8) x 50 ms, less than the 1.2 s of a serial fetch (times the
+     runner's --timeout-scale: the overlap of 3. is what proves parallel fetching);
   5. a second statement on the same SQLite connection reuses that same TCP connection.
 
 Needs `openssl` and `nghttpx`; without them it says so and counts one failure (a missing
@@ -50,7 +51,7 @@ LATENCY_MS = 50
 CONCURRENCY = 8
 N_LOOKUPS = 24
 SERIAL_S = N_LOOKUPS * LATENCY_MS / 1000.0      # 1.2 s
-TIME_LIMIT_S = 0.8
+TIME_LIMIT_S = SERIAL_S   # times the runner's --timeout-scale (harness.bound)
 START_TIMEOUT_S = 15
 ACCESSLOG_FORMAT = "$remote_port $alpn $status $request"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"     # nghttpx is in /usr/sbin, often not in a user's PATH
@@ -261,9 +262,13 @@ def run_checks(tmp):
                   "the streams overlapped within the bound (1 < max_in_flight <= %d; was %s)"
                   % (CONCURRENCY, stats["max_in_flight"]),
                   "2..%d" % CONCURRENCY, stats["max_in_flight"])
-            check(elapsed < TIME_LIMIT_S,
-                  "the bulk lookup is parallel (< %.1f s; serial is %.1f s)"
-                  % (TIME_LIMIT_S, SERIAL_S), "< %.1f s" % TIME_LIMIT_S, "%.3f s" % elapsed)
+            # The overlap above (the mock's max_in_flight) is what proves parallel fetching;
+            # the clock only checks it is faster than a serial fetch, scaled by the runner's
+            # --timeout-scale (make bench holds the tight figure).
+            check(elapsed < harness.bound(TIME_LIMIT_S),
+                  "the bulk lookup is faster than a serial one (< %.1f s x timeout scale %g; "
+                  "serial is %.1f s)" % (TIME_LIMIT_S, harness.TIMEOUT_SCALE, SERIAL_S),
+                  "< %.2f s" % harness.bound(TIME_LIMIT_S), "%.3f s" % elapsed)
 
         # ---- statement 2: other numbers, same SQLite connection ----
         numbers2 = ["+1555020%04d" % i for i in range(1, N_LOOKUPS + 1)]
