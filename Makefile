@@ -6,7 +6,9 @@
 #                   `export SETTER_...` lines for another terminal (Ctrl-C stops it; DEMO_PORT=N
 #                   for a fixed port, default a free one)
 #   make test       build, then run every test (SQL cases, C unit tests, Python client tests)
-#   make bench      benchmark against baselines (prints a table)
+#   make bench      benchmark against baselines (prints a table); BENCH_BASE=<commit> is the
+#                   JSON reader it compares this tree's with (default: the one before its
+#                   speed work)
 #   make memcheck   the tests under valgrind
 #   make sanitize   the tests with an ASan + UBSan build (clang); leaks: LeakSanitizer in the
 #                   unit tests, valgrind (make memcheck) for the extension in the sqlite3 shell,
@@ -83,7 +85,7 @@ EXTENSION := dist/setter.$(SO)
 CORE_SOURCES := ext/json.c ext/parse.c ext/rows.c ext/timestamp.c ext/cache.c
 STANDALONE := -DSETTER_STANDALONE
 
-.PHONY: all deps test node-deps demo demo-server bench memcheck sanitize tsan fuzz install uninstall clean unit
+.PHONY: all deps test node-deps demo demo-server bench bench-reader-base memcheck sanitize tsan fuzz install uninstall clean unit
 
 all: $(EXTENSION)
 
@@ -166,9 +168,25 @@ demo-server:
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh --server --port $(DEMO_PORT)
 
+# The JSON reader alone (bench/reader.c), built against this tree's reader and against the one
+# of BENCH_BASE (the reader before its speed work), side by side in bench.py's report.
+BENCH_BASE ?= f32722d
+BENCH_DIR := build/bench
+
+$(BENCH_DIR)/reader: bench/reader.c $(CORE_SOURCES) $(HEADERS)
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(STANDALONE) -Iext -o $@ bench/reader.c $(CORE_SOURCES) -lcjson
+
+bench-reader-base:
+	@rm -rf $(BENCH_DIR)/base && mkdir -p $(BENCH_DIR)/base
+	git archive $(BENCH_BASE) ext | tar -x -C $(BENCH_DIR)/base
+	cd $(BENCH_DIR)/base/ext && $(CC) $(BASE_CFLAGS) $(CFLAGS) $(STANDALONE) -I. \
+	  -o ../../reader-base $(CURDIR)/bench/reader.c $$(ls json.c 2>/dev/null) parse.c rows.c -lcjson
+
 bench:
 	@sh scripts/install-deps.sh build test bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_DIR)/reader
+	@$(MAKE) --no-print-directory bench-reader-base || echo "bench: no baseline reader ($(BENCH_BASE))"
 	$(PYTHON) bench/bench.py
 
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \

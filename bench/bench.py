@@ -27,6 +27,9 @@ Sections:
      `count(*), sum(length(content))` and a `SELECT *` scan, against `curl -o file` +
      SQLite's own `json_each(readfile(...))`: wall time and peak RSS of each process
      (GNU time's %M; see GNU_TIME below for why not os.wait4 alone).
+  2b. the JSON reader alone on that body (bench/reader.c, built by make bench against this
+     tree and against the reader of BENCH_BASE): MB/s for validation only, count(*), content,
+     every column + raw_json, before and after; and the end-to-end count(*) against curl.
   3. a join of 200 leads (one lookup per lead: xFilter once per outer row), with the cache
      off, then the same join rewritten with `AND c.user_number IN (SELECT phone FROM leads)`
      (the planner makes it one batch), then the join twice after
@@ -479,6 +482,60 @@ def section_big(opts, mock, env, tmpdir):
     return res, body_bytes
 
 
+READER_MEASURES = [("validate", "validation only (`setterJsonScan`)", 1000),
+                   ("count", "`count(*)` (no field kept)", None),
+                   ("content", "`content`", 600),
+                   ("all", "every column + `raw_json`", 300)]
+
+
+def section_reader(opts, body_file):
+    """The JSON reader alone on the big body: this tree's and BENCH_BASE's, interleaved."""
+    progs = [("base", opts.reader_base), ("new", opts.reader)]
+    res = {name: {k: [] for k, _, _ in READER_MEASURES} for name, _ in progs}
+    for rep in range(opts.reps):
+        for name, prog in progs:
+            if not prog or not os.path.exists(prog):
+                continue
+            r = subprocess.run([prog, body_file, "5"], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BenchError("%s failed: %s" % (prog, r.stderr.strip()))
+            figures = dict(line.split() for line in r.stdout.splitlines())
+            if figures.get("rows") != "100000":
+                raise BenchError("%s read %s rows, not 100000" % (prog, figures.get("rows")))
+            for k, _, _ in READER_MEASURES:
+                res[name][k].append(float(figures[k]))
+            print("  reader rep %d %-4s %s" % (rep + 1, name, r.stdout.replace("\n", " ")),
+                  file=sys.stderr)
+    return res
+
+
+def report_reader(opts, reader, big, body_bytes):
+    def fig(values):
+        if not values:
+            return "-"
+        return "%.0f (%.0f-%.0f)" % (med(values), min(values), max(values))
+
+    rows = []
+    for k, label, goal in READER_MEASURES:
+        after = reader["new"][k]
+        met = "-" if goal is None or not after else ("yes" if med(after) >= goal else "no")
+        rows.append([label, fig(reader["base"][k]), fig(after),
+                     ">= %d" % goal if goal else "-", met])
+    ext, curl = med(big["ext_count"]["wall"]), med(big["curl"]["wall"])
+    out = ["## 2b. The JSON reader alone on the same %.1f MB body, MB/s" % (body_bytes / 1e6), "",
+           md_table(["what is read", "before (%s)" % opts.bench_base, "after (this tree)", "goal",
+                     "met"], rows), "",
+           "`bench/reader.c`: each figure is the best of 5 parses in one process, in that "
+           "process's CPU time (so a busy machine's waits for a core do not count), the body "
+           "copied in before the clock starts; median of %d such runs, min-max in parentheses. "
+           "Before: the same program built against the reader of %s." % (opts.reps,
+                                                                        opts.bench_base), "",
+           "End to end (section 2, wall time): the extension's `count(*)` statement %.2f s, "
+           "`curl -o file` of the same body %.2f s: %.1fx (goal: within 2x)." % (
+               ext, curl, ext / curl if curl else float("nan")), ""]
+    return "\n".join(out)
+
+
 def section_join(opts, mock, env):
     """Join of 200 leads: cache off; rewritten with IN; cache on (fill, then cached)."""
     join_sql = ("SELECT count(*) || '|' || sum(c.message_id) FROM leads l\n"
@@ -817,6 +874,12 @@ def parse_args(argv):
     p.add_argument("--sqlite3", default=shutil.which("sqlite3") or "sqlite3")
     p.add_argument("--curl", default=shutil.which("curl") or "curl")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "latest.md"))
+    p.add_argument("--reader", default=os.path.join(ROOT, "build", "bench", "reader"),
+                   help="bench/reader.c built against this tree (make bench builds it)")
+    p.add_argument("--reader-base", default=os.path.join(ROOT, "build", "bench", "reader-base"),
+                   help="bench/reader.c built against --bench-base's reader")
+    p.add_argument("--bench-base", default=os.environ.get("BENCH_BASE", "f32722d"),
+                   help="the commit whose reader --reader-base holds (for the report)")
     p.add_argument("--baseline", choices=["pool", "serial"], help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--key", default=KEY, help=argparse.SUPPRESS)
@@ -875,6 +938,8 @@ def main(argv):
         contacts = section_contacts(opts, slow, env_slow, tmpdir)
         print("bench: 100,000-message history ...", file=sys.stderr)
         big, body_bytes = section_big(opts, fast, env_fast, tmpdir)
+        print("bench: the JSON reader alone ...", file=sys.stderr)
+        reader = section_reader(opts, os.path.join(tmpdir, "big.json"))
         print("bench: join of %d leads ..." % CONTACTS, file=sys.stderr)
         join, eqp = section_join(opts, slow, env_slow)
         print("bench: %d lookups, no latency ..." % BULK_LOOKUPS, file=sys.stderr)
@@ -894,6 +959,7 @@ def main(argv):
         shutil.rmtree(tmpdir, ignore_errors=True)
 
     text = report(opts, facts, contacts, big, body_bytes, join, eqp, time.monotonic() - t_start)
+    text += "\n" + report_reader(opts, reader, big, body_bytes)
     text += "\n" + extra
     print(text)
     os.makedirs(os.path.dirname(opts.out), exist_ok=True)

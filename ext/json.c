@@ -8,14 +8,52 @@
 ** decodes or compacts its wire text afterwards, from the offsets the scan
 ** moved over.  This file knows nothing of the API's response shape
 ** (parse.c) and allocates nothing.
+**
+** Speed: the text is read once, and nothing is formatted unless an error is
+** reported.  A 256-entry table classifies bytes; the bodies of strings, most
+** of the text, are skipped 8 bytes at a time (one 64-bit load tells whether
+** any of the 8 is '"', '\\' or below 0x20); the compactor and the decoder
+** copy runs with memcpy, and a value read without skipping white space
+** needs no compacting at all (JsonReader.nSpace).
 */
 #include "json.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define CLASS_SPACE JSON_CLASS_SPACE
+#define CLASS_END JSON_CLASS_STRING_END
+#define CLASS_DIGIT 0x04
+
+/* S: JSON white space; E: ends a run of plain string text; D: a digit. */
+#define S CLASS_SPACE
+#define E CLASS_END
+#define D CLASS_DIGIT
+/* clang-format off */
+const unsigned char setterJsonClass[256] = {
+    E, E, E, E, E, E, E, E, E, S|E, S|E, E, E, S|E, E, E, /* 0x00 */
+    E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, E, /* 0x10 */
+    S, 0, E, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
+    D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, E, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xa0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xb0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xc0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xd0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xe0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xf0 */
+};
+/* clang-format on */
+#undef S
+#undef E
+#undef D
 
 void jsonReaderInit(JsonReader *r, const char *z, size_t n, char *zErr, size_t nErr) {
   r->z = z;
@@ -23,6 +61,8 @@ void jsonReaderInit(JsonReader *r, const char *z, size_t n, char *zErr, size_t n
   r->i = 0;
   r->zWhere = "the value";
   r->iItem = -1;
+  r->nSpace = 0;
+  r->bEscaped = 0;
   r->zErr = zErr;
   r->nErr = nErr;
   if (nErr) zErr[0] = 0;
@@ -46,15 +86,6 @@ const char *jsonWhere(const JsonReader *r, char *zBuf) {
 static int failEnd(JsonReader *r) {
   char zW[64];
   return jsonFail(r, "response ends early at byte %zu, in %s", r->n, jsonWhere(r, zW));
-}
-
-int jsonPeek(JsonReader *r) {
-  while (r->i < r->n) {
-    char c = r->z[r->i];
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return (unsigned char)c;
-    r->i++;
-  }
-  return -1;
 }
 
 int jsonUnexpected(JsonReader *r, const char *zExpected) {
@@ -89,16 +120,53 @@ static int hexValue(char c) {
   return -1;
 }
 
-/* Checks the string at r->i (its opening quote) and moves past it.
-** *pbEscaped (may be NULL) is set when it holds a backslash. */
-static int scanString(JsonReader *r, int *pbEscaped) {
+/*
+** Eight bytes at a time.  specialBytes(v) has the high bit of each byte of
+** v that is '"', '\\' or below 0x20 set (bytes above the first such one may
+** be set too, through borrows, but the lowest is exact), so on a
+** little-endian machine the first special byte of a run is at
+** ctz(mask) / 8.  Elsewhere the byte loop does it all.
+*/
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSON_SWAR 1
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load64(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static inline uint64_t specialBytes(uint64_t v) {
+  uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20) & ~v)) & HIGHS;
+}
+#endif
+
+/* The offset of the first '"', '\\' or byte below 0x20 in z[i..n), or n. */
+static inline size_t skipPlainText(const unsigned char *z, size_t i, size_t n) {
+#ifdef JSON_SWAR
+  while (i + 8 <= n) {
+    uint64_t m = specialBytes(load64(z + i));
+    if (m) return i + (size_t)(__builtin_ctzll(m) >> 3);
+    i += 8;
+  }
+#endif
+  while (i < n && !(setterJsonClass[z[i]] & CLASS_END)) i++;
+  return i;
+}
+
+/* Checks the string at r->i (its opening quote) and moves past it;
+** r->bEscaped tells whether it holds a backslash. */
+static int scanString(JsonReader *r) {
   const unsigned char *z = (const unsigned char *)r->z;
   size_t i = r->i + 1, n = r->n;
   int bEscaped = 0;
   char zW[64];
   for (;;) {
     unsigned char c;
-    while (i < n && z[i] >= 0x20 && z[i] != '"' && z[i] != '\\') i++;
+    i = skipPlainText(z, i, n);
     if (i >= n) return failEnd(r);
     c = z[i];
     if (c == '"') break;
@@ -138,7 +206,7 @@ static int scanString(JsonReader *r, int *pbEscaped) {
     }
   }
   r->i = i + 1;
-  if (pbEscaped) *pbEscaped = bEscaped;
+  r->bEscaped = bEscaped;
   return JSON_OK;
 }
 
@@ -146,7 +214,7 @@ static int scanString(JsonReader *r, int *pbEscaped) {
 static int scanNumber(JsonReader *r) {
   const char *z = r->z;
   size_t i = r->i, n = r->n;
-#define NUMBER_DIGIT(j) ((j) < n && z[j] >= '0' && z[j] <= '9')
+#define NUMBER_DIGIT(j) ((j) < n && (setterJsonClass[(unsigned char)z[j]] & CLASS_DIGIT))
 #define NUMBER_NEED_DIGIT(j)          \
   do {                                \
     if ((j) >= n) return failEnd(r);  \
@@ -179,15 +247,15 @@ static int scanNumber(JsonReader *r) {
   return JSON_OK;
 }
 
-static int scanLiteral(JsonReader *r, const char *zWord) {
-  size_t nWord = strlen(zWord), nLeft = r->n - r->i;
+/* Checks the literal zWord (nWord bytes) at r->i. */
+static int scanLiteral(JsonReader *r, const char *zWord, size_t nWord) {
+  size_t nLeft = r->n - r->i;
   char zW[64];
-  if (nLeft < nWord) {
-    if (memcmp(r->z + r->i, zWord, nLeft) == 0) return failEnd(r);
-  } else if (memcmp(r->z + r->i, zWord, nWord) == 0) {
+  if (nLeft >= nWord && memcmp(r->z + r->i, zWord, nWord) == 0) {
     r->i += nWord;
     return JSON_OK;
   }
+  if (nLeft < nWord && memcmp(r->z + r->i, zWord, nLeft) == 0) return failEnd(r);
   return jsonFail(r, "invalid JSON at byte %zu, in %s", r->i, jsonWhere(r, zW));
 }
 
@@ -224,19 +292,19 @@ int jsonScanValue(JsonReader *r, int *peType) {
         if (c == '{') goto member_name;
         continue;
       case '"':
-        rc = scanString(r, NULL);
+        rc = scanString(r);
         eType = JSON_STRING;
         break;
       case 't':
-        rc = scanLiteral(r, "true");
+        rc = scanLiteral(r, "true", 4);
         eType = JSON_TRUE;
         break;
       case 'f':
-        rc = scanLiteral(r, "false");
+        rc = scanLiteral(r, "false", 5);
         eType = JSON_FALSE;
         break;
       case 'n':
-        rc = scanLiteral(r, "null");
+        rc = scanLiteral(r, "null", 4);
         eType = JSON_NULL;
         break;
       default:
@@ -272,7 +340,7 @@ int jsonScanValue(JsonReader *r, int *peType) {
 
   member_name:
     if (jsonPeek(r) != '"') return jsonUnexpected(r, NULL);
-    rc = scanString(r, NULL);
+    rc = scanString(r);
     if (rc) return rc;
     if (jsonPeek(r) != ':') return jsonUnexpected(r, NULL);
     r->i++;
@@ -288,7 +356,7 @@ void jsonMembersBegin(JsonReader *r, JsonMembers *p) {
 
 int jsonNextMember(JsonReader *r, JsonMembers *p) {
   size_t iStart;
-  int bEscaped, rc, c;
+  int rc, c;
   c = jsonPeek(r);
   if (!p->bStarted && c == '}') {
     r->i++;
@@ -306,9 +374,9 @@ int jsonNextMember(JsonReader *r, JsonMembers *p) {
     return jsonUnexpected(r, "expected a member name");
   }
   iStart = r->i;
-  rc = scanString(r, &bEscaped);
+  rc = scanString(r);
   if (rc) return rc;
-  if (!bEscaped) {
+  if (!r->bEscaped) {
     p->zName = r->z + iStart + 1;
     p->nName = r->i - iStart - 2;
   } else if (r->i - iStart <= JSON_NAME_BUF_BYTES) {
@@ -376,38 +444,49 @@ int setterJsonScan(const char *z, size_t n, size_t *piEnd, char *zErr, size_t nE
 }
 
 int jsonInt64Literal(const char *z, size_t n, int64_t *piOut) {
-  char zBuf[24];
-  char *zEnd;
-  long long v;
+  uint64_t v = 0, vMax;
   size_t i = (n > 0 && z[0] == '-') ? 1 : 0;
-  if (n == i || n >= sizeof(zBuf)) return 0;
+  int bNeg = i == 1;
+  if (n == i) return 0;
+  vMax = bNeg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
   for (; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9') return 0;
+    unsigned d = (unsigned char)z[i] - (unsigned)'0';
+    if (d > 9) return 0;
+    if (v > (vMax - d) / 10) return 0;
+    v = v * 10 + d;
   }
-  memcpy(zBuf, z, n);
-  zBuf[n] = 0;
-  errno = 0;
-  v = strtoll(zBuf, &zEnd, 10);
-  if (errno != 0 || *zEnd != 0) return 0;
-  *piOut = (int64_t)v;
+  *piOut = bNeg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
   return 1;
 }
 
 size_t setterJsonCompact(const char *z, size_t n, char *zOut) {
-  size_t i, j = 0;
-  int inString = 0;
-  for (i = 0; i < n; i++) {
-    char c = z[i];
-    if (inString) {
-      zOut[j++] = c;
-      if (c == '\\' && i + 1 < n)
-        zOut[j++] = z[++i];
-      else if (c == '"')
-        inString = 0;
-    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-      zOut[j++] = c;
-      if (c == '"') inString = 1;
+  const unsigned char *u = (const unsigned char *)z;
+  size_t i = 0, j = 0;
+  while (i < n) {
+    size_t iRun = i;
+    /* a run outside strings up to white space or a string's opening quote */
+    while (i < n && u[i] != '"' && !(setterJsonClass[u[i]] & CLASS_SPACE)) i++;
+    memcpy(zOut + j, z + iRun, i - iRun);
+    j += i - iRun;
+    if (i >= n) break;
+    if (u[i] != '"') {
+      i++; /* white space */
+      continue;
     }
+    /* a string, quotes included, kept as it is */
+    iRun = i++;
+    for (;;) {
+      i = skipPlainText(u, i, n);
+      if (i >= n) break;
+      if (u[i] == '"') {
+        i++;
+        break;
+      }
+      i += u[i] == '\\' ? 2 : 1; /* an escape, or (invalid JSON) a control byte */
+    }
+    if (i > n) i = n;
+    memcpy(zOut + j, z + iRun, i - iRun);
+    j += i - iRun;
   }
   return j;
 }

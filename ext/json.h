@@ -55,6 +55,9 @@ typedef struct JsonReader {
   size_t i;           /* current offset */
   const char *zWhere; /* what is being read, for error messages */
   int64_t iItem;      /* when >= 0, errors say zWhere[iItem] */
+  size_t nSpace;      /* white space bytes skipped so far: a value read while
+                      ** it stays the same is already compact */
+  int bEscaped;       /* the last string scanned holds a backslash */
   char *zErr;         /* where to describe a failure (nErr bytes, may be 0) */
   size_t nErr;
 } JsonReader;
@@ -67,10 +70,24 @@ int jsonFail(JsonReader *r, const char *zFormat, ...);
 /* r->zWhere with its item number, in zBuf (64 bytes). */
 const char *jsonWhere(const JsonReader *r, char *zBuf);
 
+/* Character classes (json.c's 256-entry table): JSON white space, and the
+** bytes that end a run of plain string text ('"', '\\', below 0x20). */
+#define JSON_CLASS_SPACE 0x01
+#define JSON_CLASS_STRING_END 0x02
+extern const unsigned char setterJsonClass[256];
+
 /* The next significant byte (JSON white space skipped, r->i moved to it),
 ** or -1 at the end.  Any other byte below 0x20 is returned, for the caller
 ** to refuse through jsonUnexpected. */
-int jsonPeek(JsonReader *r);
+static inline int jsonPeek(JsonReader *r) {
+  while (r->i < r->n) {
+    unsigned char c = (unsigned char)r->z[r->i];
+    if (!(setterJsonClass[c] & JSON_CLASS_SPACE)) return c;
+    r->i++;
+    r->nSpace++;
+  }
+  return -1;
+}
 
 /* The error for the byte at r->i (or the end); zExpected ("expected ':'")
 ** may be NULL. */
@@ -80,7 +97,7 @@ int jsonUnexpected(JsonReader *r, const char *zExpected);
 int jsonPunct(JsonReader *r, char c);
 
 /* Checks the value at r->i (after white space) and moves past it; *peType
-** gets its type. */
+** gets its type (and r->bEscaped, for a string, whether it has escapes). */
 int jsonScanValue(JsonReader *r, int *peType);
 
 /* Member iteration of an object (see the usage above).  Names without
@@ -103,7 +120,8 @@ void jsonMembersBegin(JsonReader *r, JsonMembers *p);
 int jsonNextMember(JsonReader *r, JsonMembers *p);
 
 /* Decodes the JSON string z[0..n) (with its quotes, checked) into zOut (n
-** bytes of room); returns the decoded length.  \u0000 stays a 0 byte; a
+** bytes of room); returns the decoded length (n - 2 when it has no escape).  \u0000 stays a 0 byte;
+*a
 ** lone surrogate becomes U+FFFD. */
 size_t jsonDecodeString(const char *z, size_t n, char *zOut);
 
@@ -111,7 +129,8 @@ size_t jsonDecodeString(const char *z, size_t n, char *zOut);
 int jsonInt64Literal(const char *z, size_t n, int64_t *piOut);
 
 /* Compact JSON: copies the JSON text z[0..n) to zOut without insignificant
-** white space; returns the bytes written (<= n).  z must be valid JSON. */
+** white space; returns the bytes written (<= n).  z must be valid JSON.
+** (Text read with no white space skipped needs a memcpy only.) */
 size_t setterJsonCompact(const char *z, size_t n, char *zOut);
 
 /* The reader alone (tests, the fuzz target): checks one JSON value at the

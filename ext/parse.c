@@ -49,9 +49,11 @@
 /* How a field's JSON value becomes a cell (see the header comment). */
 enum FieldKind { KIND_TEXT, KIND_INTEGER, KIND_CODE, KIND_JSON };
 
-#define MESSAGE_FIELD(F, zSql, zType, zJson, K) {zJson, SETTER_FIELD_##F, KIND_##K},
+#define MESSAGE_FIELD(F, zSql, zType, zJson, K) \
+  {zJson, sizeof(zJson) - 1, SETTER_FIELD_##F, KIND_##K},
 static const struct {
   const char *zName;
+  unsigned char nName;
   unsigned char eField;
   unsigned char eKind;
 } aMessageField[] = {SETTER_MESSAGE_FIELDS(MESSAGE_FIELD)};
@@ -87,10 +89,18 @@ static int nameIs(const JsonMembers *m, const char *zWant) {
   return strlen(zWant) == m->nName && memcmp(m->zName, zWant, m->nName) == 0;
 }
 
+/* Copies the wire text of a value that was read from zRaw[0..nRaw) to zOut
+** as compact JSON: a memcpy when no white space was skipped in it. */
+static size_t copyCompact(const char *zRaw, size_t nRaw, int bSpace, char *zOut) {
+  if (bSpace) return setterJsonCompact(zRaw, nRaw, zOut);
+  memcpy(zOut, zRaw, nRaw);
+  return nRaw;
+}
+
 /* Store one member value, the wire text zRaw[0..nRaw), in its cell, by the
 ** field's kind. */
 static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell, int eKind, int eType,
-                     const char *zRaw, size_t nRaw) {
+                     const char *zRaw, size_t nRaw, int bSpace) {
   int64_t iValue;
   char *zOut;
   if (nRaw > UINT32_MAX) return jsonFail(r, "a value of %zu bytes is too large", nRaw);
@@ -107,9 +117,14 @@ static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell, int e
   zOut = setterRowsAlloc(pRows, nRaw);
   if (zOut == NULL) return readAllocFailed(r, pRows);
   if (eType == JSON_STRING && eKind != KIND_JSON) {
-    pCell->n = (uint32_t)jsonDecodeString(zRaw, nRaw, zOut);
+    if (r->bEscaped) {
+      pCell->n = (uint32_t)jsonDecodeString(zRaw, nRaw, zOut);
+    } else {
+      pCell->n = (uint32_t)(nRaw - 2);
+      memcpy(zOut, zRaw + 1, nRaw - 2);
+    }
   } else {
-    pCell->n = (uint32_t)setterJsonCompact(zRaw, nRaw, zOut);
+    pCell->n = (uint32_t)copyCompact(zRaw, nRaw, bSpace, zOut);
   }
   zOut[pCell->n] = 0;
   pCell->u.z = zOut;
@@ -117,11 +132,15 @@ static int storeCell(JsonReader *r, SetterRows *pRows, SetterValue *pCell, int e
   return SETTER_PARSE_OK;
 }
 
-/* The message field named m's name, or -1. */
+/* The message field named m's name, or -1: compared on length and first
+** byte before the bytes. */
 static int messageField(const JsonMembers *m) {
   int k;
   for (k = 0; k < N_MESSAGE_FIELD; k++) {
-    if (nameIs(m, aMessageField[k].zName)) return k;
+    if (aMessageField[k].nName == m->nName && aMessageField[k].zName[0] == m->zName[0] &&
+        memcmp(m->zName, aMessageField[k].zName, m->nName) == 0) {
+      return k;
+    }
   }
   return -1;
 }
@@ -130,7 +149,7 @@ static int messageField(const JsonMembers *m) {
 static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   JsonMembers m;
   SetterValue *aRow;
-  size_t iStart;
+  size_t iStart, nSpace;
   unsigned int seen = 0; /* SETTER_FIELD_BIT()s of the fields stored */
   int rc;
   r->zWhere = "data";
@@ -145,8 +164,9 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   aRow = setterRowsAppend(pRows);
   if (aRow == NULL) return readAllocFailed(r, pRows);
   jsonMembersBegin(r, &m);
+  nSpace = r->nSpace;
   while ((rc = jsonNextMember(r, &m)) == JSON_MEMBER) {
-    size_t iValue = r->i;
+    size_t iValue = r->i, nSpaceBefore = r->nSpace;
     int eType, k;
     rc = jsonScanValue(r, &eType);
     if (rc) return rc;
@@ -155,7 +175,7 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
       int eField = aMessageField[k].eField, iSlot = pRows->aSlot[eField];
       if (iSlot >= 0 && firstTime(&seen, SETTER_FIELD_BIT(eField))) {
         rc = storeCell(r, pRows, &aRow[iSlot], aMessageField[k].eKind, eType, r->z + iValue,
-                       r->i - iValue);
+                       r->i - iValue, r->nSpace != nSpaceBefore);
         if (rc) return rc;
       }
     }
@@ -170,7 +190,7 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
     }
     zOut = setterRowsAlloc(pRows, r->i - iStart);
     if (zOut == NULL) return readAllocFailed(r, pRows);
-    pRaw->n = (uint32_t)setterJsonCompact(r->z + iStart, r->i - iStart, zOut);
+    pRaw->n = (uint32_t)copyCompact(r->z + iStart, r->i - iStart, r->nSpace != nSpace, zOut);
     zOut[pRaw->n] = 0;
     pRaw->u.z = zOut;
     pRaw->type = SETTER_TEXT;

@@ -1865,8 +1865,56 @@ TEST(a_second_metadata_must_still_be_valid_json) {
                   "in metadata");
 }
 
+/* The reader skips string bodies 8 bytes at a time: the first '"', '\\' or
+** control byte must be found at every offset of a word, and bytes >= 0x80
+** (UTF-8) or '"'/'\\' look-alikes in the high bit must not stop it. */
+TEST(strings_find_their_first_special_byte_at_every_offset) {
+  static const char zPrefix[] = "{\"data\":[{\"content\":\"";
+  static const char zSuffix[] = "\"}]}";
+  char zBody[128], zWant[64], zByte[32];
+  size_t len, pos, nPrefix = sizeof zPrefix - 1;
+  for (len = 0; len <= 40; len++) {
+    Parsed r;
+    size_t n;
+    memcpy(zBody, zPrefix, nPrefix);
+    for (pos = 0; pos < len; pos++) zBody[nPrefix + pos] = (char)(pos % 2 ? 0xa2 : 0xdc);
+    memcpy(zBody + nPrefix + len, zSuffix, sizeof zSuffix);
+    n = nPrefix + len + sizeof zSuffix - 1;
+    r = parseN(zBody, n, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT));
+    REQUIRE_ROWS(r, 1);
+    CHECK_TEXTN(r.pRows, 0, SETTER_FIELD_CONTENT, zBody + nPrefix, len);
+    setterRowsUnref(r.pRows);
+    for (pos = 0; pos < len; pos++) {
+      /* a raw control byte at pos: the error names its offset */
+      char c = zBody[nPrefix + pos];
+      zBody[nPrefix + pos] = '\x1f';
+      snprintf(zByte, sizeof zByte, "at byte %zu,", nPrefix + pos);
+      CHECK_MALFORMED(parseN(zBody, n, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT)), zByte);
+      /* an escape at pos: decoded in place */
+      zBody[nPrefix + pos] = '\\';
+      if (pos + 1 < len) {
+        char c2 = zBody[nPrefix + pos + 1];
+        zBody[nPrefix + pos + 1] = 'n';
+        r = parseN(zBody, n, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT));
+        REQUIRE_ROWS(r, 1);
+        memcpy(zWant, zBody + nPrefix, pos);
+        zWant[pos] = '\n';
+        memcpy(zWant + pos + 1, zBody + nPrefix + pos + 2, len - pos - 2);
+        CHECK_TEXTN(r.pRows, 0, SETTER_FIELD_CONTENT, zWant, len - 1);
+        setterRowsUnref(r.pRows);
+        zBody[nPrefix + pos + 1] = c2;
+      }
+      /* a quote at pos ends the string early: what follows is not JSON */
+      zBody[nPrefix + pos] = '"';
+      CHECK_MALFORMED(parseN(zBody, n, SETTER_FIELD_BIT(SETTER_FIELD_CONTENT)), "byte");
+      zBody[nPrefix + pos] = c;
+    }
+  }
+}
+
 int main(void) {
   runCellCases();
+  RUN(strings_find_their_first_special_byte_at_every_offset);
   RUN(doc_example_maps_every_field);
   RUN(fixtures_are_the_mock_bodies);
   RUN(string_fields_are_text_cells);
