@@ -22,6 +22,10 @@
 **                           once per IN value, so the extension fetches an
 **                           IN list one lookup at a time (still one request
 **                           per lookup per statement: the statement cache).
+**   setterIsInterrupted(db) 3.41+ (and built with 3.41+ headers):
+**                           sqlite3_is_interrupted(db), 1 or 0; -1 where
+**                           it does not exist (resolve.c then relies on
+**                           its probe statement alone).
 **   setterVtabIn(), setterVtabInFirst(), setterVtabInNext()
 **                           sqlite3_vtab_in*, or "not handled" (0,
 **                           SQLITE_MISUSE) on an older SQLite.
@@ -53,6 +57,20 @@ static inline int setterVtabInFirst(sqlite3_value *pList, sqlite3_value **ppOut)
 
 static inline int setterVtabInNext(sqlite3_value *pList, sqlite3_value **ppOut) {
   return setterHasVtabIn() ? sqlite3_vtab_in_next(pList, ppOut) : SQLITE_MISUSE;
+}
+
+/* The release that added sqlite3_is_interrupted. */
+#define SETTER_SQLITE_IS_INTERRUPTED 3041000
+
+static inline int setterIsInterrupted(sqlite3 *db) {
+#if SQLITE_VERSION_NUMBER >= SETTER_SQLITE_IS_INTERRUPTED
+  /* the headers know the routine; the host's table has it only from 3.41 */
+  if (sqlite3_libversion_number() >= SETTER_SQLITE_IS_INTERRUPTED) {
+    return sqlite3_is_interrupted(db) ? 1 : 0;
+  }
+#endif
+  (void)db;
+  return -1;
 }
 
 #endif /* SETTER_COMPAT_H */

@@ -123,23 +123,38 @@ static void fillFetchSettings(SetterConn *pConn, SetterFetchSettings *pOut) {
   pOut->pAttemptCtx = pConn->pLog;
 }
 
-/* sqlite3_interrupt() seen from inside xFilter.  SQLite 3.40 has no
-** sqlite3_is_interrupted(), but a statement prepared and stepped on the same
-** connection while the outer statement runs fails with SQLITE_INTERRUPT
-** once it was called.  The probe lives for one fetch (finalized before
-** xFilter returns), so it can never keep sqlite3_close() busy. */
+/* sqlite3_interrupt() and a progress handler seen from inside xFilter,
+** polled by setterFetchAll at least every SETTER_FETCH_POLL_MS.
+**   - sqlite3_interrupt(): sqlite3_is_interrupted() where the host has it
+**     (3.41+, compat.h); on an older SQLite, the probe below, which fails
+**     with SQLITE_INTERRUPT once sqlite3_interrupt() was called.
+**   - a progress handler (Datasette's time limit, Python's
+**     set_progress_handler): SQLite calls it only while a statement runs VM
+**     steps, every N steps counted per statement.  So each poll steps a
+**     probe statement of PROBE_MIN_STEPS or more VM steps (1,715 on 3.40.1;
+**     "SELECT 1" ran 5, so a handler every 1,000 steps spoke once every ~250
+**     polls, 12 s): a handler called every N <= 1,000 steps is called at
+**     least once per poll, and a non-zero answer ends the fetch.  There is no
+**     way to ask whether a handler is set, so the probe runs on every SQLite.
+** The probe lives for one fetch (finalized before xFilter returns), so it
+** can never keep sqlite3_close() busy. */
+#define PROBE_SQL                                                                  \
+  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) " \
+  "SELECT count(*) FROM n"
+
 typedef struct InterruptProbe {
   sqlite3 *db;
-  sqlite3_stmt *pStmt; /* "SELECT 1", prepared on the first poll */
-  int bBroken;         /* could not prepare it: never cancel */
+  sqlite3_stmt *pStmt; /* PROBE_SQL, prepared on the first poll */
+  int bBroken;         /* could not prepare it: only sqlite3_is_interrupted */
 } InterruptProbe;
 
 static int probeInterrupted(void *pCtx) {
   InterruptProbe *p = pCtx;
   int rc;
+  if (setterIsInterrupted(p->db) == 1) return 1;
   if (p->bBroken) return 0;
   if (p->pStmt == NULL) {
-    rc = sqlite3_prepare_v2(p->db, "SELECT 1", -1, &p->pStmt, NULL);
+    rc = sqlite3_prepare_v2(p->db, PROBE_SQL, -1, &p->pStmt, NULL);
     if (rc == SQLITE_INTERRUPT) return 1; /* the parser checks the flag too */
     if (rc != SQLITE_OK) {
       p->bBroken = 1;

@@ -37,6 +37,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (bound(), wait_for_request())
 import test_python as base  # noqa: E402  (mocks, connect(), runner)
 import test_fork  # noqa: E402  (start_slow_mock, run_module)
 import harness  # noqa: E402
@@ -125,6 +126,40 @@ class InterruptTest(unittest.TestCase):
         conn.close()  # raises if a statement of the extension were left unfinalized
         with self.assertRaises(sqlite3.ProgrammingError):
             conn.execute("SELECT 1")
+
+    def test_a_progress_handler_that_asks_to_stop_ends_a_stalled_fetch(self):
+        # Datasette's time limit: a handler every 1,000 VM steps (also 100 and 1) that returns
+        # 1 once told to stop; the stop is given when the mock has the request in flight.
+        for every in (1000, 100, 1):
+            base.mock_reset()
+            conn = base.connect()
+            stop_at = []
+            conn.set_progress_handler(
+                lambda: 1 if stop_at and time.monotonic() >= stop_at[0] else 0, every)
+
+            def stop_when_in_flight():
+                harness.wait_for_request(base.PORT, 1, in_flight=1)
+                stop_at.append(time.monotonic())
+            t = threading.Thread(target=stop_when_in_flight)
+            t.start()
+            error = None
+            try:
+                conn.execute("SELECT * FROM setter_conversations(9, 'stall')").fetchall()
+            except sqlite3.Error as e:
+                error = e
+            end = time.monotonic()
+            t.join()
+            self.assertTrue(stop_at, "the request never reached the mock")
+            latency = end - stop_at[0]
+            print("    progress handler every %d steps: statement ended %.3f s after it asked "
+                  "to stop" % (every, latency), flush=True)
+            self.assertIsInstance(error, sqlite3.OperationalError)
+            self.assertIn("interrupt", str(error))
+            self.assertLess(latency, harness.bound(BOUND_S))
+            conn.set_progress_handler(None, 0)
+            self.assertEqual(conn.execute("SELECT count(*) FROM setter_conversations"
+                                          "(123, 'echo-after')").fetchone(), (1,))
+            conn.close()
 
     def test_sigint_to_the_sqlite3_shell_ends_the_query_and_prints_interrupted(self):
         # The shell's SIGINT handler calls sqlite3_interrupt(), as on Ctrl-C.
