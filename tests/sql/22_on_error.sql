@@ -197,3 +197,19 @@ GROUP BY user_number ORDER BY user_number;
 -- 2|0
 -- big-100-a|200 cache
 -- flaky-500-1-row|500 200
+
+-- case: on_error 'row' with a number given both as TEXT and as INTEGER: the failed lookup is asked once and gives one row under each form given, as a good lookup gives its rows under each (so every lead of the IN + join form finds its failure row)
+-- sqlite: >= 3.38.0 (before 3.38 an IN list is fetched one value at a time)
+-- requests: 1
+.mode quote
+CREATE TABLE leads(name TEXT, phone);
+INSERT INTO leads VALUES ('Ann', '1234567890'), ('Bob', 1234567890);
+SELECT setter_config('on_error', 'row');
+SELECT l.name, typeof(c.user_number), c.message_id, c.lookup_error
+FROM leads l JOIN setter_conversations c
+  ON c.bot_integration_id = 404 AND c.user_number = l.phone
+ AND c.user_number IN (SELECT phone FROM leads) ORDER BY l.name;
+-- expect:
+-- 'row'
+-- 'Ann','text',NULL,'setter_conversations: HTTP 404 for bot_integration_id 404, user_number ''1234567890'': Bot integration not found'
+-- 'Bob','integer',NULL,'setter_conversations: HTTP 404 for bot_integration_id 404, user_number ''1234567890'': Bot integration not found'
