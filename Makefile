@@ -256,3 +256,5 @@ uninstall:
 
 clean:
 	rm -rf dist build
+
+include mk/packages.mk

@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages a make target needs, if missing.
 #
-#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui|cross|versions ...
+#   scripts/install-deps.sh build|test|demo|memcheck|sanitize|fuzz|bench|gui|cross|versions|package|node ...
 #
 # `cross` (mk/cross.mk: Windows and Linux arm64 builds, tests under Wine and
 # qemu) also enables the arm64 architecture and, when no deb-src entry for
@@ -26,6 +26,10 @@ packages_for() {
              "gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static libcurl4-openssl-dev:arm64" \
              "libreadline8:arm64 libsqlite3-0:arm64 sqlite3 python3 coreutils openssl" ;;
     versions) echo "tcl xz-utils" ;;  # scripts/build-sqlite.sh
+    package) echo "python3 python3-setuptools python3-wheel python3-venv binutils" ;;
+    # Node.js and npm only where no `npm` command exists (a Node.js from elsewhere, such as
+    # NodeSource's nodejs, conflicts with Debian's npm package).
+    node) command -v npm >/dev/null 2>&1 || echo "nodejs npm" ;;
     *) echo "install-deps.sh: unknown target '$1'" >&2; exit 2 ;;
   esac
 }

@@ -3,6 +3,7 @@
     import harness
     harness.check(ok, "what it proves", "detail shown when it failed")
     port = harness.start_mock(key, ["--latency-ms", "50"])   # a mock of one's own
+    key, env = harness.client_environment(default_key)   # the run's mock, or one of its own
     ...
     harness.stop_mocks()
     sys.exit(harness.report("security"))      # prints "security: N passed, N failed"
@@ -106,6 +107,30 @@ def start_mock(key, extra_args=()):
             raise RuntimeError("mock_api.py exited with status %s" % proc.returncode)
         time.sleep(0.05)
     raise RuntimeError("mock_api.py did not write its port file within 15 s")
+
+
+def client_environment(default_key):
+    """(key, env) for a client program of the mock: the run's mock (TEST_MOCK_PORT, key
+    TEST_API_KEY) when tests/run.py started this program, else one started now with
+    default_key; env is os.environ without SETTER_* and proxy variables, plus SETTER_API_KEY
+    and SETTER_BASE_URL."""
+    if os.environ.get("TEST_MOCK_PORT"):
+        key = os.environ.get("TEST_API_KEY") or default_key
+        port = int(os.environ["TEST_MOCK_PORT"])
+    else:
+        key = default_key
+        port = start_mock(key)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SETTER_") and not k.lower().endswith("_proxy")}
+    env.update(SETTER_API_KEY=key, SETTER_BASE_URL="http://127.0.0.1:%d" % port)
+    return key, env
+
+
+def version():
+    """SETTER_VERSION of ext/version.h, the version of the extension and its packages."""
+    with open(os.path.join(ROOT, "ext", "version.h"), encoding="utf-8") as f:
+        text = f.read()
+    return text.split('#define SETTER_VERSION "', 1)[1].split('"', 1)[0]
 
 
 def stop_mocks():

@@ -73,7 +73,7 @@ def readme_example():
         text = f.read()
     blocks = re.findall(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)
     for index, (lang, body) in enumerate(blocks):
-        if lang != "sh" or "sqlite-utils query crm.db" not in body:
+        if lang != "sh" or "sqlite-utils query crm.db" not in body or "sqlite_setter" in body:
             continue
         command = [line for line in body.splitlines() if line.startswith("sqlite-utils query")]
         if len(command) != 1 or index + 1 >= len(blocks) or blocks[index + 1][0] != "json":
