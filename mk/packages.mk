@@ -5,6 +5,7 @@
 #                       sqlite-setter-PLATFORM-VERSION.tgz per platform
 #   make package-test   both, then tests/test_wheel.py and tests/test_npm.py: each installs the
 #                       packages into a fresh place (venv, npm project) and queries the mock
+#                       (--timeout-scale 2: npm compiles better-sqlite3, minutes on a busy machine)
 #
 # VERSION is SETTER_VERSION of ext/version.h (bindings/build.py reads it). The packages carry
 # the release builds of mk/cross.mk, the binaries of the `make dist` archives:
@@ -42,4 +43,4 @@ package-test:
 	@sh scripts/install-deps.sh build test package
 	@$(MAKE) --no-print-directory wheel npm
 	$(PYTHON) tests/run.py tests/sql/00_runner_selftest.sql --ext dist/linux-x86_64/setter \
-	  --also "$(PYTHON) tests/test_wheel.py" --also "$(PYTHON) tests/test_npm.py"
+	  --timeout-scale 2 --also "$(PYTHON) tests/test_wheel.py" --also "$(PYTHON) tests/test_npm.py"
