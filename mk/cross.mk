@@ -84,6 +84,7 @@ $(WIN_SQLITE3): $(WIN_DIR)/sqlite/sqlite3.c
 	  $(WIN_DIR)/sqlite/shell.c $(WIN_DIR)/sqlite/sqlite3.c
 
 $(WIN_DIR)/cJSON.o: $(CJSON_DIR)/cJSON.c
+	@mkdir -p $(@D)
 	$(MINGW)-gcc $(CJSON_FLAGS) -c -o $@ $<
 
 $(WIN_DLL): $(SOURCES) $(HEADERS) $(WIN_DIR)/cJSON.o $(WIN_CURL)/lib/libcurl.a $(WIN_DIR)/sqlite/sqlite3.c

@@ -25,6 +25,9 @@ shell. The extension is TEST_EXT (set by the runner), without its suffix. What i
      because Schannel matches DNS names only, not IP addresses. Wine's Schannel does not
      check the default trust store as Windows does, so that case is not tested here.
      Needs the `openssl` command; skipped (and said so) without it.
+  3. windows: `.load 'Z:\\...\\setter'` (single quotes, backslashes, no suffix) and
+     `.load Z:/.../setter` work, and api_key_file takes a Windows path to a key file with a
+     CRLF line end (the mock answers only with the key).
 
 The last line is `cross: N passed, N failed`.
 """
