@@ -9,8 +9,8 @@
 #                      only dependency is libcurl4.
 #   make dist          dist/release/sqlite-setter-<version>-<platform>.{tar.gz,zip} of the
 #                      three, with licenses, a README and SHA256SUMS.
-#   make cross-test    both cross builds, their properties (scripts/check-binaries.sh), and
-#                      the SQL cases under Wine and under qemu.
+#   make cross-test    both cross builds, their properties (tests/test_cross.py), and
+#                      the SQL cases under Wine and under qemu; a smoke run of linux-x86_64.
 #
 # Third-party sources are Debian's source packages, fetched at build time into build/src by
 # scripts/fetch-source.sh (once per version); the static libcurl for Windows is built once

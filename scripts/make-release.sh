@@ -42,8 +42,9 @@ EOF
       ;;
     *) cat <<'EOF'
 
-Linux: setter.so needs libcurl4 (apt-get install libcurl4, dnf install libcurl); cJSON is
-built in.
+Linux: setter.so needs libcurl4 (apt-get install libcurl4); cJSON is built in.  It is built
+on Debian 12 (glibc 2.34 symbols, Debian's OpenSSL flavour of libcurl) and wants libcurl 7.85
+or newer: Debian 12 or newer and Ubuntu 24.04 or newer fit.
 EOF
       ;;
   esac
