@@ -161,11 +161,11 @@ cross-test: cross-deps
 	@$(MAKE) --no-print-directory $(WIN_DLL) $(WIN_SQLITE3) $(ARM_SO) $(ARM_SQLITE3) $(X64_SO)
 	@mkdir -p build/wine
 	$(WINE_ENV) wineserver -p && $(WINE_ENV) wine wineboot </dev/null >/dev/null 2>&1
-	$(WINE_ENV) $(PYTHON) tests/run.py -j 2 --not-posix --timeout-scale 3 --wrap wine \
+	$(WINE_ENV) $(PYTHON) tests/run.py -j 2 --not-posix --not-native --timeout-scale 3 --wrap wine \
 	  --sqlite3 $(WIN_SQLITE3) --ext dist/windows-x64/setter \
 	  --also "$(PYTHON) tests/test_cross.py windows wine $(WIN_SQLITE3)"; \
 	  rc=$$?; $(WINE_ENV) wineserver -k; exit $$rc
-	PATH=$(CURDIR)/$(ARM_DIR)/bin:$$PATH $(PYTHON) tests/run.py -j 2 --timeout-scale 3 \
+	PATH=$(CURDIR)/$(ARM_DIR)/bin:$$PATH $(PYTHON) tests/run.py -j 2 --not-native --timeout-scale 3 \
 	  --sqlite3 $(ARM_SQLITE3) --ext dist/linux-arm64/setter \
 	  --also "$(PYTHON) tests/test_cross.py linux-arm64 $(ARM_SQLITE3)"
 	$(PYTHON) tests/run.py tests/sql/10_core_columns.sql --ext dist/linux-x86_64/setter \

@@ -54,7 +54,7 @@ PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 HEADER_DIRECTIVES = ("env", "requests", "max-in-flight", "evil-requests", "timeout", "posix-only",
-                     "sqlite")
+                     "native-only", "sqlite")
 EXPECT_DIRECTIVES = ("expect", "expect-re")
 
 CASE_RE = re.compile(r"^--\s*case:(.*)$")
@@ -101,6 +101,7 @@ class Case:
         self.timeout = None
         self.posix_only = None      # why the case needs a POSIX shell (skipped by --not-posix)
         self.sqlite = []            # (op, (major, minor, patch), why): run only on such SQLite
+        self.native_only = None     # why it needs the host's own build (skipped by --not-native)
         self.expect = []            # expected lines (raw, before placeholder substitution)
         self.regex = False
         self.error = None           # format error: the case fails with this message
@@ -196,10 +197,10 @@ def parse_case(c, lines, i, end):
                 if not ENV_NAME_RE.match(key):
                     raise ValueError("bad variable name %r" % key)
                 c.env.append((key, val))
-            elif name == "posix-only":
+            elif name in ("posix-only", "native-only"):
                 if not value:
-                    raise ValueError("needs the reason the case cannot run on Windows")
-                c.posix_only = value
+                    raise ValueError("needs the reason the case cannot run everywhere")
+                setattr(c, name.replace("-", "_"), value)
             elif name == "sqlite":
                 c.sqlite.append(parse_version_bound(value))
             elif name == "timeout":
@@ -747,6 +748,9 @@ def parse_args(argv):
     p.add_argument("--also", action="append", default=[], metavar="CMD",
                    help="another test program to run (repeatable); its output must contain a "
                         "line '[name: ]N passed, N failed'")
+    p.add_argument("--not-native", action="store_true",
+                   help="the extension and shell are not the host's own build (a cross build "
+                        "under qemu or Wine): skip the cases marked '-- native-only:'")
     p.add_argument("--not-posix", action="store_true",
                    help="the shell is not a POSIX program (sqlite3.exe under Wine): skip the "
                         "cases marked '-- posix-only:' and say how many")
@@ -950,15 +954,17 @@ def main(argv):
     try:
         check_setup(opts)
         cases = select_cases(opts)
-        posix_skipped = [c for c in cases if opts.not_posix and c.posix_only and not c.error]
-        if posix_skipped:
-            cases = [c for c in cases if c not in posix_skipped]
-            print("skipped %d POSIX-only case%s (--not-posix):" % (
-                len(posix_skipped), "" if len(posix_skipped) == 1 else "s"), flush=True)
-            for c in posix_skipped:
-                print("  skip %s %s: %s" % (c.where, c.title, c.posix_only), flush=True)
+        cross_skipped = [(c, c.posix_only if opts.not_posix and c.posix_only else c.native_only)
+                   for c in cases if not c.error and ((opts.not_posix and c.posix_only) or
+                                                      (opts.not_native and c.native_only))]
+        if cross_skipped:
+            cases = [c for c in cases if c not in [s for s, _ in cross_skipped]]
+            print("skipped %d case%s (--not-posix, --not-native):" % (
+                len(cross_skipped), "" if len(cross_skipped) == 1 else "s"), flush=True)
+            for c, why in cross_skipped:
+                print("  skip %s %s: %s" % (c.where, c.title, why), flush=True)
             if not cases and not opts.also:
-                raise SetupError("every selected case is POSIX-only")
+                raise SetupError("every selected case is skipped (--not-posix, --not-native)")
         njobs = max(1, min(opts.jobs, len(cases)))
         for n in range(njobs):
             w = Worker(opts, n)
@@ -966,7 +972,7 @@ def main(argv):
             w.start()
         base_env = base_environment(opts)
         passed, failed, skipped = run_cases(cases, opts, base_env, workers)
-        skipped += len(posix_skipped)
+        skipped += len(cross_skipped)
         if opts.also:
             w = workers[0]
             w.ensure_mocks()

@@ -95,6 +95,7 @@ WHERE bot_integration_id = 777 AND user_number IN ('p1', 'p2', 'p3');
 
 -- case: make install copies a working extension under DESTDIR/PREFIX/lib, .load of its full path works, and make uninstall removes it
 -- posix-only: make install/uninstall and sh tests through .system
+-- native-only: make install installs the host's own build (dist/setter.so), which a cross-built shell cannot load
 -- requests: 1
 .system make -s -C {ROOT} install DESTDIR={TMP} PREFIX=/usr >/dev/null && test -f {TMP}/usr/lib/setter.so && echo installed
 .system sqlite3 :memory: '.load {TMP}/usr/lib/setter' "SELECT count(*) FROM setter_conversations(123, '1234567890')"
