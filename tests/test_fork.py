@@ -141,8 +141,10 @@ class ForkTest(unittest.TestCase):
         problems = []
         for i in range(3):
             contact = "echo-victim-%d" % i
+            n0 = base.harness.mock(SLOW_PORT, "/__mock/stats")["requests"]
             pid, fd = fork_child(lambda: query_loop(conn, "killed%d" % i, 1))
-            time.sleep(LATENCY_MS / 1000.0 / 3)  # the child's request is now in flight
+            # the mock says when the child's request is in flight (an event, not a sleep)
+            base.harness.wait_for_request(SLOW_PORT, n0 + 1, in_flight=1)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             os.close(fd)

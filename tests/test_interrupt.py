@@ -9,8 +9,9 @@ Run by `make test` as an `--also` program of tests/run.py (like tests/test_pytho
 mock handling, connect() and runner it reuses; standalone it starts its own mocks). It starts
 one more mock with --latency-ms 500 for the slow IN lists.
 
-Interrupts (the contract: a statement ends within 0.25 s of sqlite3_interrupt()); each test
-prints the measured latency:
+Interrupts (the contract: a statement ends within 0.25 s of sqlite3_interrupt(), times the
+runner's --timeout-scale; the interrupt is sent when the mock says the request arrived, not
+after a sleep); each test prints the measured latency:
   - Python conn.interrupt() from a thread during an IN list of 64 contacts at 500 ms latency,
     during a stalled request (bot 9 `stall`), during a Retry-After: 30 wait (max_retries 3);
     the connection still works afterwards, and conn.close() succeeds; with on_error 'row' the
@@ -57,13 +58,14 @@ class InterruptTest(unittest.TestCase):
     def setUp(self):
         base.mock_reset()
 
-    def interrupt_after(self, conn, sql, delay, params=()):
-        """Runs sql, calls conn.interrupt() from a thread after `delay` s; returns the seconds
-        from the interrupt to the end of the statement, and the exception."""
+    def interrupt_after(self, conn, sql, ready, params=()):
+        """Runs sql, calls conn.interrupt() from a thread once ready() returns (it waits for the
+        mock to say the request arrived: an event, not a sleep); returns the seconds from the
+        interrupt to the end of the statement, and the exception."""
         when = []
 
         def fire():
-            time.sleep(delay)
+            ready()
             when.append(time.monotonic())
             conn.interrupt()
         t = threading.Thread(target=fire)
@@ -82,11 +84,11 @@ class InterruptTest(unittest.TestCase):
                                                                      latency), flush=True)
         return latency, error
 
-    def check(self, conn, sql, delay):
-        latency, error = self.interrupt_after(conn, sql, delay)
+    def check(self, conn, sql, ready):
+        latency, error = self.interrupt_after(conn, sql, ready)
         self.assertIsInstance(error, sqlite3.OperationalError)
         self.assertIn("interrupt", str(error))
-        self.assertLess(latency, BOUND_S)
+        self.assertLess(latency, harness.bound(BOUND_S))
         # The connection still works, and closes cleanly.
         self.assertEqual(conn.execute("SELECT count(*) FROM setter_conversations"
                                       "(123, 'echo-after')").fetchone(), (1,))
@@ -95,17 +97,22 @@ class InterruptTest(unittest.TestCase):
     def test_interrupt_during_in_list_of_64_contacts_at_500ms_latency(self):
         conn = base.connect()
         conn.execute("SELECT setter_config('base_url', ?)", ("http://127.0.0.1:%d" % SLOW_PORT,))
-        self.check(conn, in_list_sql(64), 1.2)
+        n0 = harness.mock(SLOW_PORT, "/__mock/stats")["requests"]
+        # the first 8 are in flight (500 ms each), and 8 more after them
+        self.check(conn, in_list_sql(64), lambda: harness.wait_for_request(SLOW_PORT, n0 + 16))
 
     def test_interrupt_during_a_stalled_request(self):
         conn = base.connect()
-        self.check(conn, "SELECT * FROM setter_conversations(9, 'stall')", 0.7)
+        self.check(conn, "SELECT * FROM setter_conversations(9, 'stall')",
+                   lambda: harness.wait_for_request(base.PORT, 1, in_flight=1))
 
     def test_interrupt_during_a_retry_after_30_wait(self):
         conn = base.connect()
         conn.execute("SELECT setter_config('max_retries', 3)")
         tag = "retry-after-30-int%d" % os.getpid()
-        self.check(conn, "SELECT * FROM setter_conversations(9, '%s')" % tag, 0.7)
+        # the 429 was answered (nothing in flight): the fetch now waits for its Retry-After
+        self.check(conn, "SELECT * FROM setter_conversations(9, '%s')" % tag,
+                   lambda: harness.wait_for_request(base.PORT, 1, in_flight=0))
 
     def test_interrupt_with_on_error_row_still_fails_the_statement(self):
         # on_error 'row' turns a failed lookup into a row, never an interrupt: the statement
@@ -114,13 +121,15 @@ class InterruptTest(unittest.TestCase):
         conn.execute("SELECT setter_config('on_error', 'row'), setter_config('max_retries', 0)")
         tag = "status-404-int%d" % os.getpid()
         self.check(conn, "SELECT user_number, lookup_error FROM setter_conversations"
-                   " WHERE bot_integration_id = 9 AND user_number IN ('stall', '%s')" % tag, 0.7)
+                   " WHERE bot_integration_id = 9 AND user_number IN ('stall', '%s')" % tag,
+                   lambda: harness.wait_for_request(base.PORT, 2, in_flight=1))
 
     def test_close_after_queries_and_an_interrupt_succeeds(self):
         conn = base.connect()
         conn.execute("SELECT count(*) FROM setter_conversations(123, 'echo-1')").fetchall()
         latency, error = self.interrupt_after(
-            conn, "SELECT * FROM setter_conversations(9, 'stall')", 0.3)
+            conn, "SELECT * FROM setter_conversations(9, 'stall')",
+            lambda: harness.wait_for_request(base.PORT, 1, in_flight=1))
         self.assertIsInstance(error, sqlite3.OperationalError)
         conn.execute("SELECT count(*) FROM setter_conversations(123, 'echo-2')").fetchall()
         conn.close()  # raises if a statement of the extension were left unfinalized
@@ -192,7 +201,7 @@ class InterruptTest(unittest.TestCase):
         out += rest or b""
         text = out.decode("utf-8", "replace")
         self.assertIn("interrupted", text)
-        self.assertLess(latency, BOUND_S)
+        self.assertLess(latency, harness.bound(BOUND_S))
         self.assertRegex(text, r"(?m)^(Error|Runtime error).*: interrupted( \(9\))?$")
         # (reading from a pipe, the shell stops after an interrupt: no 'next')
         self.assertEqual(p.returncode, 1)
