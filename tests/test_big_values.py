@@ -7,9 +7,9 @@ A server of its own (standard library only) streams one conversation whose singl
 a content that starts with "abc\\u0000". Proves:
 
   1. a content of 2 GiB + 16 bytes, with max_response_bytes at its largest, is an error naming
-     max_response_bytes. (A result length kept in an int goes negative past 2 GiB, and SQLite
-     then reads the text up to its first 0 byte: the old code returned "abc" without an error.
-     max_response_bytes now stops below SQLite's largest allocation, about 2 GiB.)
+     max_response_bytes. (A result length kept in an int would go negative past 2 GiB, and
+     SQLite would then read the text up to its first 0 byte: "abc" without an error.
+     max_response_bytes stops below SQLite's largest allocation, about 2 GiB.)
   2. a content longer than the connection's SQLITE_LIMIT_LENGTH is SQLite's own "string or
      blob too big", never cut: the length reaches SQLite whole (sqlite3_result_text64).
 
@@ -75,7 +75,7 @@ def main():
         db = harness.connect(EXT)
         db.execute("SELECT setter_config('base_url', ?), setter_config('max_retries', 0)",
                    ("http://127.0.0.1:%d" % httpd.server_address[1],)).fetchall()
-        for largest in (4294967295, 2000000000):  # the old range, then the present one
+        for largest in (4294967295, 2000000000):  # the largest a build accepts, tried in turn
             try:
                 db.execute("SELECT setter_config('max_response_bytes', ?)", (largest,)).fetchall()
                 break
