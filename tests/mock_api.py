@@ -60,6 +60,7 @@ DEFAULT_KEY = "test-key-0123456789abcdef"
 DEMO_KEY = "demo-key"
 DEFAULT_BIG_MESSAGES = 100000
 STALL_SECONDS = 30.0
+OVERLAP_WAIT_SECONDS = 5.0      # how long an `overlap` request waits for a second one
 WAIT_SLICE = 0.05               # granularity of sleeps that watch for shutdown / client gone
 MAX_LOG_ENTRIES = 100000        # the request log keeps at most this many entries
 MAX_BIG_BODY = 1 << 30          # largest body `big-N` will build
@@ -583,6 +584,13 @@ def fault_counter(m, contact, req, state):
     return one_message(9, "answer %d" % state.bump(contact.user_number))
 
 
+def fault_overlap(m, contact, req, state):
+    """Answers once two requests have been in flight at once since the last reset (at most
+    OVERLAP_WAIT_SECONDS): content `overlapped`, or `alone` when none came in time."""
+    overlapped = state.wait_for_overlap(2, OVERLAP_WAIT_SECONDS)
+    return one_message(9, "overlapped" if overlapped else "alone")
+
+
 def fault_big(m, contact, req, state):
     size = int(m.group(1))
     if size > MAX_BIG_BODY:
@@ -639,6 +647,7 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"drop", fixed(lambda: Reply(abort="drop"))),
     (r"reset", fixed(lambda: Reply(abort="reset"))),
     (r"big-([0-9]+)(?:-.*)?", fault_big),
+    (r"overlap(?:-.*)?", fault_overlap),
     (r"empty-(gzip-)?([0-9]+)(?:-.*)?", fault_empty),
     (r"bigcontext-([0-9]+)(?:-.*)?", fault_big_context),
     (r"redirect", fixed(lambda: Reply(302, error_body(302, "mock redirect"),
@@ -671,6 +680,7 @@ def fault_reply(contact, req, state):
 class State:
     def __init__(self):
         self.lock = threading.Lock()
+        self.overlap = threading.Condition(self.lock)   # notified when max_in_flight grows
         self.in_flight = 0
         self.requests = 0
         self.max_in_flight = 0
@@ -689,13 +699,21 @@ class State:
         with self.lock:
             self.requests += 1
             self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if self.in_flight > self.max_in_flight:
+                self.max_in_flight = self.in_flight
+                self.overlap.notify_all()
             if len(self.log) < MAX_LOG_ENTRIES:
                 self.log.append(entry)
 
     def end(self):
         with self.lock:
             self.in_flight -= 1
+
+    def wait_for_overlap(self, count, seconds):
+        """True once `count` requests have been in flight at once since the last reset;
+        False if that has not happened within `seconds`."""
+        with self.overlap:
+            return self.overlap.wait_for(lambda: self.max_in_flight >= count, seconds)
 
     def bump(self, key):
         """Counts a request for a fault counter; returns the count including this one."""

@@ -85,13 +85,13 @@ WHERE bot_integration_id IN (123, 404) AND user_number = '1234567890';
 -- requests: 2
 -- max-in-flight: >= 2
 .mode list
-SELECT user_number, length(content) FROM setter_conversations
-WHERE bot_integration_id = 9 AND user_number IN ('big-8000000-plan-a', 'big-8000000-plan-b')
+SELECT user_number, content FROM setter_conversations
+WHERE bot_integration_id = 9 AND user_number IN ('overlap-plan-a', 'overlap-plan-b')
 ORDER BY user_number;
 SELECT count(*), count(DISTINCT url), sum(status = 200) FROM setter_requests;
 -- expect:
--- big-8000000-plan-a|7999906
--- big-8000000-plan-b|7999906
+-- overlap-plan-a|overlapped
+-- overlap-plan-b|overlapped
 -- 2|2|2
 
 -- case: IN list: one request per distinct value, seen in setter_requests
