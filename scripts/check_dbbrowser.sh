@@ -26,6 +26,8 @@
 #      cache_ttl, and the requests per query without the cache (DB4S runs each query 4 times);
 #   5. run C: the default (not allowed): load_extension() from SQL must be refused;
 #   6. run D: Tools > Load Extension... (types the path into the file dialog), then a query.
+#   7. run E: a table of 300000 rows open in Browse Data, then step 3 in Execute SQL, then
+#      Browse Data jumps to row 250000 and at once a new api_key in Execute SQL.
 #
 # DB4S 3.12.2 has a known bug (sqlitebrowser issues #2782, #2863): after a statement that
 # returns rows the Execute SQL tab often stays "executing" (rows shown, Execute buttons greyed
@@ -334,6 +336,35 @@ stop_db4s D
 [ "$(q 'SELECT count(*), min(message_id) FROM check_d')" = "5|91012" ] \
     && ok "D: Tools > Load Extension... then a session_id lookup in Execute SQL" \
     || fail "D: check_d: $(q 'SELECT count(*), min(message_id) FROM check_d')"
+
+# ---- run E: a table open in Browse Data, then step 3 in Execute SQL ---------------------------
+# DB4S gives its connection to one user at a time (DBBrowserDB::get) and finalizes every
+# statement it steps (RowLoader, RunSql), so the Browse Data grid holds no statement open
+# while Execute SQL runs: the guard (ext/guard.c) sees the settings statement alone.
+DB="$WORK/browse.db"                               # its first table: events
+sqlite3 "$DB" "CREATE TABLE events(id INTEGER PRIMARY KEY, phone TEXT, note TEXT);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000)
+INSERT INTO events SELECT i, '+1555' || i, 'note ' || i FROM c;
+CREATE TABLE leads(name TEXT, phone TEXT);" || die "cannot create $DB"
+write_conf "$EXT_SO" false
+start_db4s E
+xdotool mousemove 209 80 click 1; sleep 2.5        # Browse Data: events, the first table
+import -window root "$WORK/E-browse.png"
+xdotool mousemove 427 80 click 1; sleep 0.7        # Execute SQL
+run_in_tab "$DOC_SETTINGS_SQL"                     # step 3, in the SQL 1 tab
+xdotool mousemove 209 80 click 1; sleep 1          # Browse Data again: Go to row 250000
+xdotool mousemove 628 749 click 1; xdotool key ctrl+a; xdotool type "250000"; xdotool key Return
+sleep 0.2
+xdotool mousemove 427 80 click 1; sleep 0.3        # at once a new key in Execute SQL
+run_sql "SELECT setter_config('api_key', 'other-key-000000WXYZ') AS api_key;"
+sleep 0.5
+import -window root "$WORK/E-settings.png"
+run_sql "CREATE TABLE check_e AS SELECT setter_config('api_key') AS k, setter_config('base_url') AS u, setter_config('cache_ttl') AS ttl;"
+write_changes
+stop_db4s E
+[ "$(q 'SELECT k, u, ttl FROM check_e')" = "****WXYZ|$MOCK|60" ] \
+    && ok "E: with a table of 300000 rows open in Browse Data, step 3 and a later new api_key are applied" \
+    || fail "E: check_e: $(q 'SELECT * FROM check_e')"
 
 if [ "${DOCS:-0}" = 1 ]; then
     convert "$WORK/A-query.png" -crop 745x600+0+60 +repage -resize 90% -colors 64 "$ROOT/docs/dbbrowser-query.png"
