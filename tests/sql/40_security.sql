@@ -474,6 +474,7 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- 3
 
 -- case: SETTER_API_KEY_FILE naming a FIFO does not block loading: the query fails at once, naming the variable
+-- posix-only: makes a FIFO and a big file with mkfifo, head and tr through `.system`; Windows has no FIFOs of this kind
 -- env: -SETTER_API_KEY
 -- env: SETTER_API_KEY_FILE={TMP}/fifo
 -- requests: 0
@@ -486,6 +487,7 @@ SELECT count(*) FROM setter_conversations(123, '1234567890');
 -- Error: setter_conversations: SETTER_API_KEY_FILE: api_key_file '{TMP}/fifo' is not a regular file; fix the variable, or run SELECT setter_config('api_key_file', ...)
 
 -- case: an api_key_file or ca_bundle that is a FIFO, a directory or a device is refused at once, and a big file is read only up to the bound
+-- posix-only: makes a FIFO and a big file with mkfifo, head and tr through `.system`; Windows has no FIFOs of this kind
 -- env: -SETTER_API_KEY
 -- requests: 0
 -- timeout: 20

@@ -125,7 +125,7 @@ SELECT setter_config('max_retries', 0) IS NOT NULL, setter_config('cache_ttl', 6
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number IN ('1234567890', 'nobody');
 SELECT count(*) FROM setter_conversations(9, 'status-404');
 SELECT count(*) FROM setter_conversations(123, '1234567890');
-SELECT url, status, cached, messages FROM setter_requests ORDER BY id;
+SELECT url, status, cached, messages FROM setter_requests ORDER BY cached, url;
 -- expect:
 -- 1,60
 -- 3
