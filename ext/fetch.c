@@ -13,6 +13,10 @@
 ** runs, free).  Every attempt gets a fresh easy handle (curl_easy_init),
 ** cleaned up as soon as it finished: no handle outlives the buffers and
 ** header list it points to.
+** A failure of the multi handle itself (curl_multi_perform, _poll,
+** _add_handle) ends the batch with SETTER_FETCH_MULTI_FAILED and blames no
+** request: its text is the fetcher's, and the requests that had finished
+** keep their outcome.
 **
 ** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
 ** xCancelled and xProgress are called in time while transfers run and while
@@ -48,6 +52,7 @@ struct SetterFetcher {
   CURLM *pMulti;        /* owns the kept-alive connections */
   CURLSH *pShare;       /* TLS session cache shared by the easy handles */
   uint64_t randomState; /* for backoff jitter */
+  char zError[256];     /* why the last batch failed as a whole, or "" */
 };
 
 struct SetterRequestState {
@@ -117,6 +122,10 @@ SetterFetcher *setterFetcherNew(void) {
     return NULL;
   }
   return p;
+}
+
+const char *setterFetcherError(const SetterFetcher *p) {
+  return p->zError;
 }
 
 void setterFetcherFree(SetterFetcher *p) {
@@ -238,12 +247,16 @@ static void endTransfer(SetterFetcher *p, SetterRequestState *pState) {
   pState->pEasy = NULL;
 }
 
-/* Starts the next attempt of pReq; 0 on success, else zError is set. */
+/* Starts the next attempt of pReq; 0 on success.  Else 1: with *pMultiRc
+** CURLM_OK this request could not start (zError says why), else libcurl's
+** multi handle refused the transfer (no fault of the request: nothing is
+** written into it and the attempt is not counted). */
 static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetchSettings *pSettings,
-                        struct curl_slist *pHeaders) {
+                        struct curl_slist *pHeaders, CURLMcode *pMultiRc) {
   SetterRequestState *pState = pReq->pState;
   CURL *pEasy = curl_easy_init();
   CURLcode rc;
+  *pMultiRc = CURLM_OK;
   if (pEasy == NULL) {
     snprintf(pReq->zError, sizeof pReq->zError, "could not create a libcurl handle");
     return 1;
@@ -259,8 +272,8 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   if (rc != CURLE_OK) {
     snprintf(pReq->zError, sizeof pReq->zError, "libcurl refused an option: %s",
              curl_easy_strerror(rc));
-  } else if (curl_multi_add_handle(p->pMulti, pEasy) != CURLM_OK) {
-    snprintf(pReq->zError, sizeof pReq->zError, "libcurl could not start the transfer");
+  } else if ((*pMultiRc = curl_multi_add_handle(p->pMulti, pEasy)) != CURLM_OK) {
+    pReq->nAttempt--;
     rc = CURLE_FAILED_INIT;
   }
   if (rc != CURLE_OK) {
@@ -460,7 +473,8 @@ typedef struct FetchRun {
   int bPolled;     /* xCancelled or xProgress: wake up every SETTER_FETCH_POLL_MS */
   int iNext;       /* requests before iNext have been started at least once */
   int nInFlight;
-  int iFailed;   /* SETTER_FETCH_OK, or the first request that failed the batch */
+  int iFailed;   /* SETTER_FETCH_OK, else what setterFetchAll returns: the first
+                 ** request that failed the batch, or SETTER_FETCH_MULTI_FAILED */
   int iFirstBad; /* with bKeepGoing: the first request that ended badly, or -1 */
   int bCancelled;
   int64_t startMs;
@@ -482,17 +496,27 @@ static void reportProgress(FetchRun *r, int64_t now, int bFinal) {
   r->pSettings->xProgress(r->pSettings->pProgressCtx, &pr);
 }
 
-/* Fails the batch with a message in aReq[0]. */
-static int failBatch(SetterRequest *aReq, const char *zWhy) {
-  snprintf(aReq[0].zError, sizeof aReq[0].zError, "%s", zWhy);
-  aReq[0].eOutcome = SETTER_OUTCOME_FAILED;
-  return 0;
+/* A batch that fails as a whole has no request at fault: its reason goes to
+** the fetcher (setterFetcherError), never into a request, whose outcome
+** stays its own.  Could not start: returns SETTER_FETCH_NOT_STARTED. */
+static int notStarted(SetterFetcher *p, const char *zWhy) {
+  snprintf(p->zError, sizeof p->zError, "%s", zWhy);
+  return SETTER_FETCH_NOT_STARTED;
+}
+
+/* libcurl's multi handle failed in call zCall: the batch stops, blaming no
+** request (the finished ones keep their outcome, runTeardown cancels the
+** others). */
+static void failMulti(FetchRun *r, const char *zCall, CURLMcode mrc) {
+  snprintf(r->p->zError, sizeof r->p->zError, "libcurl multi interface failed (%s): %s", zCall,
+           curl_multi_strerror(mrc));
+  r->iFailed = SETTER_FETCH_MULTI_FAILED;
 }
 
 /* Handles (opened again in a forked child), a state per request, the
 ** headers and the retry heap.  SETTER_FETCH_OK, or SETTER_FETCH_NOT_STARTED
-** with the reason in aReq[0].zError and nothing for runTeardown to do (the
-** states are freed by setterRequestClear). */
+** with the reason in the fetcher's zError and nothing for runTeardown to do
+** (the states are freed by setterRequestClear). */
 static int runSetup(FetchRun *r, SetterFetcher *p, const SetterFetchSettings *pSettings,
                     SetterRequest *aReq, int nReq) {
   int i;
@@ -505,54 +529,51 @@ static int runSetup(FetchRun *r, SetterFetcher *p, const SetterFetchSettings *pS
   r->bPolled = pSettings->xCancelled != NULL || pSettings->xProgress != NULL;
   r->iFailed = SETTER_FETCH_OK;
   r->iFirstBad = SETTER_FETCH_OK;
+  p->zError[0] = 0;
   for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   if (p->pid != getpid()) {
     /* A forked child: the handles and their sockets belong to the parent. */
     closeHandles(p);
     if (openHandles(p)) {
       closeHandles(p);
-      snprintf(aReq[0].zError, sizeof aReq[0].zError, "could not initialise libcurl");
-      return SETTER_FETCH_NOT_STARTED;
+      return notStarted(p, "could not initialise libcurl");
     }
   }
   if (p->pMulti == NULL && openHandles(p)) {
     closeHandles(p);
-    snprintf(aReq[0].zError, sizeof aReq[0].zError, "could not initialise libcurl");
-    return SETTER_FETCH_NOT_STARTED;
+    return notStarted(p, "could not initialise libcurl");
   }
   for (i = 0; i < nReq; i++) {
     aReq[i].pState = setterCalloc(sizeof(SetterRequestState));
-    if (aReq[i].pState == NULL) {
-      snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
-      return SETTER_FETCH_NOT_STARTED;
-    }
+    if (aReq[i].pState == NULL) return notStarted(p, "out of memory");
   }
   r->retries.aReq = setterMalloc((size_t)nReq * sizeof(int));
   r->pHeaders = r->retries.aReq ? buildHeaders(pSettings->zApiKey) : NULL;
   if (r->pHeaders == NULL) {
     setterFree(r->retries.aReq);
-    snprintf(aReq[0].zError, sizeof aReq[0].zError, "out of memory");
-    return SETTER_FETCH_NOT_STARTED;
+    return notStarted(p, "out of memory");
   }
   if (curl_multi_setopt(p->pMulti, CURLMOPT_MAXCONNECTS,
                         (long)(r->concurrency > 8 ? r->concurrency : 8)) != CURLM_OK) {
     freeHeaders(r->pHeaders);
     setterFree(r->retries.aReq);
-    snprintf(aReq[0].zError, sizeof aReq[0].zError, "libcurl refused CURLMOPT_MAXCONNECTS");
-    return SETTER_FETCH_NOT_STARTED;
+    return notStarted(p, "libcurl refused CURLMOPT_MAXCONNECTS");
   }
   r->startMs = r->lastProgressMs = setterMonotonicMs();
   return SETTER_FETCH_OK;
 }
 
 /* Starts request iReq (a retry or a first attempt); a request that cannot
-** start fails the batch. */
+** start fails the batch, and so does a multi handle that refuses it. */
 static void runStart(FetchRun *r, int iReq) {
-  if (startAttempt(r->p, &r->aReq[iReq], r->pSettings, r->pHeaders)) {
+  CURLMcode mrc;
+  if (startAttempt(r->p, &r->aReq[iReq], r->pSettings, r->pHeaders, &mrc) == 0) {
+    r->nInFlight++;
+  } else if (mrc != CURLM_OK) {
+    failMulti(r, "curl_multi_add_handle", mrc);
+  } else {
     r->aReq[iReq].eOutcome = SETTER_OUTCOME_FAILED;
     r->iFailed = iReq;
-  } else {
-    r->nInFlight++;
   }
 }
 
@@ -580,13 +601,13 @@ static void runCollect(FetchRun *r) {
     r->nDone++;
     if (pReq->eOutcome != SETTER_OUTCOME_HTTP || pReq->status != 200) {
       if (r->iFirstBad < 0) r->iFirstBad = iReq;
-    } else if (pSettings->xDone && r->iFailed < 0 &&
+    } else if (pSettings->xDone && r->iFailed == SETTER_FETCH_OK &&
                pSettings->xDone(pSettings->pDoneCtx, iReq, pReq) != 0) {
       pReq->eOutcome = SETTER_OUTCOME_REJECTED;
       if (r->iFirstBad < 0) r->iFirstBad = iReq;
     }
     /* without bKeepGoing the first failure ends the batch; no memory always does */
-    if (r->iFirstBad >= 0 && r->iFailed < 0 &&
+    if (r->iFirstBad >= 0 && r->iFailed == SETTER_FETCH_OK &&
         (!pSettings->bKeepGoing || pReq->eOutcome == SETTER_OUTCOME_NOMEM)) {
       r->iFailed = pReq->eOutcome == SETTER_OUTCOME_NOMEM ? iReq : r->iFirstBad;
     }
@@ -606,9 +627,8 @@ static void runWait(FetchRun *r) {
   if (r->nInFlight < r->concurrency && r->iNext < r->nReq) waitMs = 0;
   if (r->bPolled && waitMs > SETTER_FETCH_POLL_MS) waitMs = SETTER_FETCH_POLL_MS;
   if (waitMs > 0 || r->nInFlight > 0) {
-    if (curl_multi_poll(r->p->pMulti, NULL, 0, (int)waitMs, NULL) != CURLM_OK) {
-      r->iFailed = failBatch(r->aReq, "libcurl multi interface failed");
-    }
+    CURLMcode mrc = curl_multi_poll(r->p->pMulti, NULL, 0, (int)waitMs, NULL);
+    if (mrc != CURLM_OK) failMulti(r, "curl_multi_poll", mrc);
   }
 }
 
@@ -618,26 +638,28 @@ static void runWait(FetchRun *r) {
 static int runStep(FetchRun *r) {
   int64_t now = setterMonotonicMs();
   int nRunning = 0;
-  if (r->nDone >= r->nReq || r->iFailed >= 0) return 1;
+  CURLMcode mrc;
+  if (r->nDone >= r->nReq || r->iFailed != SETTER_FETCH_OK) return 1;
   if (r->pSettings->xCancelled && r->pSettings->xCancelled(r->pSettings->pCancelCtx)) {
     r->bCancelled = 1;
     return 1;
   }
   reportProgress(r, now, 0);
-  while (r->retries.n > 0 && r->nInFlight < r->concurrency && r->iFailed < 0 &&
+  while (r->retries.n > 0 && r->nInFlight < r->concurrency && r->iFailed == SETTER_FETCH_OK &&
          heapKey(r->aReq, &r->retries, 0) <= now) {
     runStart(r, heapPop(&r->retries, r->aReq));
   }
-  while (r->iNext < r->nReq && r->nInFlight < r->concurrency && r->iFailed < 0) {
+  while (r->iNext < r->nReq && r->nInFlight < r->concurrency && r->iFailed == SETTER_FETCH_OK) {
     runStart(r, r->iNext++);
   }
-  if (r->iFailed >= 0) return 1;
-  if (curl_multi_perform(r->p->pMulti, &nRunning) != CURLM_OK) {
-    r->iFailed = failBatch(r->aReq, "libcurl multi interface failed");
+  if (r->iFailed != SETTER_FETCH_OK) return 1;
+  mrc = curl_multi_perform(r->p->pMulti, &nRunning);
+  if (mrc != CURLM_OK) {
+    failMulti(r, "curl_multi_perform", mrc);
     return 1;
   }
   runCollect(r);
-  if (r->nDone >= r->nReq || r->iFailed >= 0) return 1;
+  if (r->nDone >= r->nReq || r->iFailed != SETTER_FETCH_OK) return 1;
   runWait(r);
   return 0;
 }
@@ -646,12 +668,14 @@ static int runStep(FetchRun *r) {
 ** requests never finished as cancelled, frees the run; returns what
 ** setterFetchAll returns. */
 static int runTeardown(FetchRun *r) {
-  const char *zStopped = "cancelled: another lookup of the statement failed";
+  char zStopped[sizeof r->p->zError + 16] = "cancelled: another lookup of the statement failed";
   int i;
-  if (r->iFailed < 0) r->iFailed = r->iFirstBad;
+  if (r->iFailed == SETTER_FETCH_OK) r->iFailed = r->iFirstBad;
   if (r->bCancelled) {
     r->iFailed = SETTER_FETCH_CANCELLED;
-    zStopped = "cancelled: the statement was interrupted";
+    snprintf(zStopped, sizeof zStopped, "cancelled: the statement was interrupted");
+  } else if (r->iFailed == SETTER_FETCH_MULTI_FAILED) {
+    snprintf(zStopped, sizeof zStopped, "cancelled: %s", r->p->zError);
   }
   for (i = 0; i < r->iNext; i++) {
     SetterRequestState *pState = r->aReq[i].pState;

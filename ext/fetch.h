@@ -9,10 +9,16 @@
 **   SETTER_FETCH_OK (-1): every request got HTTP 200, bodies in aReq[i].zBody
 **       unless settings.xDone took them (caller frees with setterRequestClear)
 **   SETTER_FETCH_NOT_STARTED (-2): no memory or libcurl refused to start;
-**       aReq[0].zError says why
+**       setterFetcherError(f) says why
 **   SETTER_FETCH_CANCELLED (-3): settings.xCancelled said stop; every
 **       transfer was removed, every unfinished request is
 **       SETTER_OUTCOME_CANCELLED
+**   SETTER_FETCH_MULTI_FAILED (-4): libcurl's multi interface itself failed
+**       (curl_multi_perform, curl_multi_poll or curl_multi_add_handle), no
+**       request at fault: the requests that had finished keep their
+**       outcome (xDone saw the good ones), every unfinished one is
+**       SETTER_OUTCOME_CANCELLED, and setterFetcherError(f) says
+**       "libcurl multi interface failed (curl_multi_poll): Out of memory"
 **   else: aReq[iFailed] ended badly: an HTTP status other than 200 (status,
 **       zBody, zLocation) or a transport failure (status 0, zError); or no
 **       memory for its body (SETTER_OUTCOME_NOMEM); or its answer was
@@ -20,6 +26,9 @@
 **       be cancelled (eOutcome SETTER_OUTCOME_CANCELLED), unless
 **       settings.bKeepGoing: then each of them ended as it would alone.
 **   setterFetcherFree(f);
+**
+** A request's fields describe that request only: a failure of the batch as
+** a whole is never written into one of them.
 **
 ** At most settings.concurrency transfers are in flight; connections are kept
 ** alive in the fetcher's multi handle between calls (and multiplexed over
@@ -55,6 +64,7 @@
 #define SETTER_FETCH_OK (-1)
 #define SETTER_FETCH_NOT_STARTED (-2)
 #define SETTER_FETCH_CANCELLED (-3)
+#define SETTER_FETCH_MULTI_FAILED (-4)
 
 /* The longest time between two calls of xCancelled (and xProgress). */
 #define SETTER_FETCH_POLL_MS 50
@@ -115,8 +125,8 @@ typedef struct SetterFetchSettings {
   /* 0: the first request that ends badly stops the batch (the others are
   ** cancelled).  1: the others run to their end (and xDone sees each good
   ** one); setterFetchAll still returns the first that ended badly.  A
-  ** cancel, no memory for a body, or a failure of libcurl itself stops the
-  ** batch either way. */
+  ** cancel, no memory for a body, or a failure of libcurl's multi interface
+  ** (SETTER_FETCH_MULTI_FAILED) stops the batch either way. */
   int bKeepGoing;
   void (*xAttempt)(void *pCtx, const SetterAttempt *pAttempt);
   void *pAttemptCtx;
@@ -144,10 +154,14 @@ int setterFetchCheckLibcurl(char *zErr, size_t nErr);
 SetterFetcher *setterFetcherNew(void);
 void setterFetcherFree(SetterFetcher *pFetcher);
 
+/* Why the last setterFetchAll failed as a whole (SETTER_FETCH_NOT_STARTED,
+** SETTER_FETCH_MULTI_FAILED): plain text, never the key; "" otherwise. */
+const char *setterFetcherError(const SetterFetcher *pFetcher);
+
 /* Runs every request; returns SETTER_FETCH_OK if all got HTTP 200, else
 ** the index of the first request that ended badly, SETTER_FETCH_CANCELLED,
-** or SETTER_FETCH_NOT_STARTED (no memory, libcurl refused; aReq[0].zError
-** says why). */
+** SETTER_FETCH_NOT_STARTED or SETTER_FETCH_MULTI_FAILED (the batch failed
+** as a whole: setterFetcherError says why). */
 int setterFetchAll(SetterFetcher *pFetcher, const SetterFetchSettings *pSettings,
                    SetterRequest *aReq, int nReq);
 

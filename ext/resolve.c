@@ -367,7 +367,13 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
     (void)cacheAnswers(pConn, pScope, apPending, nReq, 0); /* what arrived, for the rerun */
     rc = SQLITE_INTERRUPT;                                 /* SQLite's own message: "interrupted" */
   } else if (iFailed == SETTER_FETCH_NOT_STARTED) {
-    rc = fail(pzErr, sqlite3_mprintf("could not start the requests: %s", aReq[0].zError));
+    rc = fail(pzErr, sqlite3_mprintf("could not start the requests: %s",
+                                     setterFetcherError(pConn->pFetcher)));
+  } else if (iFailed == SETTER_FETCH_MULTI_FAILED) {
+    /* no lookup is at fault, so even with on_error 'row' the statement
+    ** fails; the answers that arrived are good, kept for the rerun */
+    (void)cacheAnswers(pConn, pScope, apPending, nReq, 0);
+    rc = fail(pzErr, sqlite3_mprintf("%s", setterFetcherError(pConn->pFetcher)));
   } else if (iFailed >= 0 && (aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM || arrival.bNoMem)) {
     rc = SQLITE_NOMEM;
   } else if (iFailed >= 0 && bRowOnError) {

@@ -23,12 +23,18 @@ What it proves:
   - the libcurl check at load: an LD_PRELOAD shim (built here with cc) makes curl_version_info
     report an old libcurl or one without a needed feature; `.load` then fails with one clear
     message naming what is needed and what was found.
+  - libcurl's multi interface failing in the middle of an IN list (a shim makes
+    curl_multi_poll, curl_multi_perform or curl_multi_add_handle return CURLM_OUT_OF_MEMORY once
+    lookup 0 got its answer): the statement fails with `libcurl multi interface failed (CALL):
+    Out of memory`, naming no contact, with no rows, also with on_error 'row'; lookup 0 stays
+    logged as answered, and with cache_ttl a rerun takes its answer from the cache.
   - response bodies come from SQLite's allocator: under `PRAGMA hard_heap_limit` a body that
     does not fit is SQLITE_NOMEM ("out of memory"), not a transport error and not rows.
 
 Output: one `FAIL name` block per failing test, then `N passed, N failed` alone on the last line.
 """
 
+import json
 import os
 import signal
 import sqlite3
@@ -345,6 +351,157 @@ class BodyMemoryTest(unittest.TestCase):
         self.assertEqual(lines[0], "8000000")
         self.assertRegex(lines[1], r"^(Runtime error|Error).*: out of memory( \(7\))?$")
         self.assertEqual(lines[2:], ["1"])  # a body that fits still works
+
+
+MULTI_SHIM_C = r"""
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+/* libcurl's multi interface failing in the middle of a batch.  SHIM_MULTI_FAIL unset: libcurl
+** as it is.  SHIM_MULTI_FAIL=WHICH:RUN (WHICH poll, perform or add_handle, RUN any label): once
+** a finished transfer has been read with curl_multi_info_read since RUN was set, every call of
+** curl_multi_WHICH fails with CURLM_OUT_OF_MEMORY.  A new RUN starts the count again. */
+static int nDone;
+static char zRun[256];
+
+static int failing(const char *zWhich) {
+  const char *zMode = getenv("SHIM_MULTI_FAIL");
+  size_t n = strlen(zWhich);
+  if (zMode == NULL || strncmp(zMode, zWhich, n) != 0 || zMode[n] != ':') return 0;
+  return nDone > 0 && strcmp(zRun, zMode) == 0;
+}
+
+CURLMsg *curl_multi_info_read(CURLM *m, int *pnLeft) {
+  CURLMsg *(*real)(CURLM *, int *) =
+      (CURLMsg * (*)(CURLM *, int *)) dlsym(RTLD_NEXT, "curl_multi_info_read");
+  const char *zMode = getenv("SHIM_MULTI_FAIL");
+  CURLMsg *pMsg = real(m, pnLeft);
+  if (zMode && strcmp(zRun, zMode) != 0) {
+    strncpy(zRun, zMode, sizeof zRun - 1);
+    nDone = 0;
+  }
+  if (zMode && pMsg && pMsg->msg == CURLMSG_DONE) nDone++;
+  return pMsg;
+}
+
+CURLMcode curl_multi_perform(CURLM *m, int *pnRunning) {
+  CURLMcode (*real)(CURLM *, int *) =
+      (CURLMcode(*)(CURLM *, int *))dlsym(RTLD_NEXT, "curl_multi_perform");
+  return failing("perform") ? CURLM_OUT_OF_MEMORY : real(m, pnRunning);
+}
+
+CURLMcode curl_multi_add_handle(CURLM *m, CURL *e) {
+  CURLMcode (*real)(CURLM *, CURL *) =
+      (CURLMcode(*)(CURLM *, CURL *))dlsym(RTLD_NEXT, "curl_multi_add_handle");
+  return failing("add_handle") ? CURLM_OUT_OF_MEMORY : real(m, e);
+}
+
+CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd *aFd, unsigned int nFd, int ms, int *pn) {
+  CURLMcode (*real)(CURLM *, struct curl_waitfd *, unsigned int, int, int *) =
+      (CURLMcode(*)(CURLM *, struct curl_waitfd *, unsigned int, int, int *))dlsym(
+          RTLD_NEXT, "curl_multi_poll");
+  return failing("poll") ? CURLM_OUT_OF_MEMORY : real(m, aFd, nFd, ms, pn);
+}
+"""
+
+MULTI_PY = r"""
+import json, os, sqlite3, sys
+ext, which, tag, on_error, concurrency = sys.argv[1:6]
+fast, slow = "counter-" + tag, "stall"   # lookup 0 sorts first and answers at once
+db = sqlite3.connect(":memory:")
+db.enable_load_extension(True)
+db.load_extension(ext)
+for name, value in (("cache_ttl", 600), ("max_retries", 0), ("timeout_ms", 60000),
+                    ("on_error", on_error), ("concurrency", int(concurrency))):
+    db.execute("SELECT setter_config(?, ?)", (name, value))
+out = {}
+os.environ["SHIM_MULTI_FAIL"] = which + ":" + tag
+try:
+    out["rows"] = db.execute(
+        "SELECT user_number, content, lookup_error FROM setter_conversations"
+        " WHERE bot_integration_id = 9 AND user_number IN (?, ?)", (fast, slow)).fetchall()
+except sqlite3.Error as e:
+    out["error"] = str(e)
+del os.environ["SHIM_MULTI_FAIL"]
+out["log"] = db.execute("SELECT user_number, status, cached, error FROM setter_requests"
+                        " ORDER BY id").fetchall()
+# libcurl works again: lookup 0's answer comes from the cache, not from a new request
+out["rerun"] = db.execute("SELECT content FROM setter_conversations(9, ?)", (fast,)).fetchall()
+out["rerun_log"] = db.execute("SELECT user_number, cached FROM setter_requests"
+                              " ORDER BY id DESC LIMIT 1").fetchall()
+print(json.dumps(out))
+"""
+
+SERIAL_IN = base.harness.needs_sqlite((3, 38, 0), "an IN list reaches the table whole")
+
+
+class MultiFailureTest(unittest.TestCase):
+    """libcurl's multi interface failing after lookup 0 got its answer (an LD_PRELOAD shim makes
+    curl_multi_poll or curl_multi_perform return CURLM_OUT_OF_MEMORY): the statement fails with
+    one error that blames no lookup, whatever on_error says, and lookup 0's answer stays good."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="setter-mshim-")
+        src = os.path.join(cls.tmp, "mshim.c")
+        with open(src, "w") as f:
+            f.write(MULTI_SHIM_C)
+        cls.shim = os.path.join(cls.tmp, "mshim.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", cls.shim, src, "-ldl"], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        for name in os.listdir(cls.tmp):
+            os.unlink(os.path.join(cls.tmp, name))
+        os.rmdir(cls.tmp)
+
+    def run_child(self, which, on_error, concurrency):
+        preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
+        tag = "%s-%s-%d" % (which, on_error, os.getpid())
+        p = subprocess.run([sys.executable, "-c", MULTI_PY, base.EXT, which, tag, on_error,
+                            str(concurrency)],
+                           env=dict(os.environ, LD_PRELOAD=preload), capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, base.redact(p.stdout + p.stderr))
+        self.assertNotIn(base.KEY, p.stdout + p.stderr)
+        return tag, json.loads(p.stdout)
+
+    def check(self, which, on_error, concurrency=8):
+        tag, out = self.run_child(which, on_error, concurrency)
+        fast = "counter-" + tag
+        self.assertNotIn("rows", out, "no rows, not even lookup 0's")
+        self.assertRegex(out.get("error", ""), r"^setter_conversations: libcurl multi interface "
+                         r"failed \(curl_multi_%s\): Out of memory$" % which)
+        # lookup 0 got its answer and is logged so; a transfer still running was cancelled
+        self.assertEqual(out["log"][0], [fast, 200, 0, None])
+        if concurrency > 1:
+            self.assertEqual([r[0] for r in out["log"]], [fast, "stall"])
+            self.assertIn("libcurl multi interface failed", out["log"][1][3] or "")
+        else:
+            self.assertEqual(len(out["log"]), 1, "lookup 1 never started")
+        # the rerun asks for nothing: lookup 0's first answer was kept (cache_ttl)
+        self.assertEqual(out["rerun"], [["answer 1"]])
+        self.assertEqual(out["rerun_log"], [[fast, 1]])
+
+    @unittest.skipIf(SERIAL_IN, SERIAL_IN)
+    def test_multi_poll_failing_after_lookup_0_answered_fails_the_statement_blaming_no_lookup(self):
+        self.check("poll", "fail")
+
+    @unittest.skipIf(SERIAL_IN, SERIAL_IN)
+    def test_multi_perform_failing_after_lookup_0_answered_fails_the_statement_blaming_no_lookup(
+            self):
+        self.check("perform", "fail")
+
+    @unittest.skipIf(SERIAL_IN, SERIAL_IN)
+    def test_multi_failure_with_on_error_row_fails_the_statement_not_one_contact(self):
+        self.check("poll", "row")
+
+    @unittest.skipIf(SERIAL_IN, SERIAL_IN)
+    def test_multi_add_handle_refusing_lookup_1_fails_the_statement_blaming_no_lookup(self):
+        self.check("add_handle", "row", concurrency=1)
+        self.check("add_handle", "fail", concurrency=1)
 
 
 def main(argv):
