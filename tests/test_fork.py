@@ -245,7 +245,9 @@ curl_version_info_data *curl_version_info(CURLversion v) {
 """
 
 
-class LibcurlCheckTest(unittest.TestCase):
+class ShimTest(unittest.TestCase):
+    """A base: builds SHIM (C source) into an LD_PRELOAD library, self.shim, for its tests."""
+    SHIM = None
     shim = None
 
     @classmethod
@@ -253,7 +255,7 @@ class LibcurlCheckTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="setter-shim-")
         src = os.path.join(cls.tmp, "shim.c")
         with open(src, "w") as f:
-            f.write(SHIM_C)
+            f.write(cls.SHIM)
         cls.shim = os.path.join(cls.tmp, "shim.so")
         subprocess.run(["cc", "-shared", "-fPIC", "-o", cls.shim, src, "-ldl"], check=True)
 
@@ -263,10 +265,16 @@ class LibcurlCheckTest(unittest.TestCase):
             os.unlink(os.path.join(cls.tmp, name))
         os.rmdir(cls.tmp)
 
-    def load(self, mode):
+    def preload(self):
         # After any preload already there (a sanitizer runtime must stay first).
-        preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
-        env = dict(os.environ, LD_PRELOAD=preload, SHIM_MODE=mode)
+        return (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
+
+
+class LibcurlCheckTest(ShimTest):
+    SHIM = SHIM_C
+
+    def load(self, mode):
+        env = dict(os.environ, LD_PRELOAD=self.preload(), SHIM_MODE=mode)
         p = subprocess.run([SQLITE3, "-batch", "-init", "/dev/null", ":memory:"],
                            input=".load %s\nSELECT setter_version() IS NOT NULL;\n" % base.EXT,
                            env=env, capture_output=True, text=True, timeout=30)
@@ -437,32 +445,17 @@ print(json.dumps(out))
 SERIAL_IN = base.harness.needs_sqlite((3, 38, 0), "an IN list reaches the table whole")
 
 
-class MultiFailureTest(unittest.TestCase):
+class MultiFailureTest(ShimTest):
     """libcurl's multi interface failing after lookup 0 got its answer (an LD_PRELOAD shim makes
-    curl_multi_poll or curl_multi_perform return CURLM_OUT_OF_MEMORY): the statement fails with
+    curl_multi_poll, _perform or _add_handle return CURLM_OUT_OF_MEMORY): the statement fails with
     one error that blames no lookup, whatever on_error says, and lookup 0's answer stays good."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="setter-mshim-")
-        src = os.path.join(cls.tmp, "mshim.c")
-        with open(src, "w") as f:
-            f.write(MULTI_SHIM_C)
-        cls.shim = os.path.join(cls.tmp, "mshim.so")
-        subprocess.run(["cc", "-shared", "-fPIC", "-o", cls.shim, src, "-ldl"], check=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        for name in os.listdir(cls.tmp):
-            os.unlink(os.path.join(cls.tmp, name))
-        os.rmdir(cls.tmp)
+    SHIM = MULTI_SHIM_C
 
     def run_child(self, which, on_error, concurrency):
-        preload = (os.environ.get("LD_PRELOAD", "") + " " + self.shim).strip()
         tag = "%s-%s-%d" % (which, on_error, os.getpid())
         p = subprocess.run([sys.executable, "-c", MULTI_PY, base.EXT, which, tag, on_error,
                             str(concurrency)],
-                           env=dict(os.environ, LD_PRELOAD=preload), capture_output=True,
+                           env=dict(os.environ, LD_PRELOAD=self.preload()), capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, base.redact(p.stdout + p.stderr))
         self.assertNotIn(base.KEY, p.stdout + p.stderr)
