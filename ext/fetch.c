@@ -43,6 +43,12 @@
 #include "alloc.h"
 #include "timestamp.h"
 
+/* How the body of the current attempt is held (SetterRequestState.eBody). */
+#define BODY_UNKNOWN 0
+#define BODY_WHOLE 1  /* whole, for xDone */
+#define BODY_PIECES 2 /* HTTP 200 with xBody: xBody takes what it has read */
+#define BODY_FIRST_ALLOC 65536
+
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
 #define LIBCURL_MIN_VERSION 0x075500 /* 7.85.0: CURLOPT_PROTOCOLS_STR */
@@ -57,6 +63,9 @@ struct SetterFetcher {
 
 struct SetterRequestState {
   CURL *pEasy;         /* while in flight */
+  const SetterFetchSettings *pSettings;
+  int iReq;            /* the request's index, for xBody */
+  int eBody;           /* BODY_UNKNOWN until its first bytes, then BODY_WHOLE or BODY_PIECES */
   int64_t notBeforeMs; /* when a retry may start */
   int64_t startedMs;
   size_t nAlloc; /* bytes allocated to zBody */
@@ -140,6 +149,7 @@ void setterRequestClear(SetterRequest *pReq) {
   setterFree(pReq->pState);
   pReq->zBody = NULL;
   pReq->nBody = 0;
+  pReq->nTaken = 0;
   pReq->zLocation = NULL;
   pReq->pState = NULL;
   pReq->eOutcome = SETTER_OUTCOME_PENDING;
@@ -165,35 +175,64 @@ static int64_t backoffMs(SetterFetcher *p, int nAttempt) {
   return delay / 2 + (int64_t)(nextRandom(p) % (uint64_t)(delay / 2 + 1));
 }
 
+/* BODY_PIECES for an HTTP 200 answer when xBody is set, else BODY_WHOLE. */
+static int bodyMode(SetterRequestState *pState) {
+  long status = 0;
+  if (pState->pSettings->xBody == NULL) return BODY_WHOLE;
+  if (curl_easy_getinfo(pState->pEasy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
+    return BODY_WHOLE;
+  }
+  return status == 200 ? BODY_PIECES : BODY_WHOLE;
+}
+
+/* Room for n more bytes and a 0 terminator; 0 on success. */
+static int bodyReserve(SetterRequest *pReq, SetterRequestState *pState, size_t n) {
+  curl_off_t nExpected = -1;
+  size_t nNew;
+  char *zNew;
+  if (pReq->nBody + n + 1 <= pState->nAlloc) return 0;
+  nNew = pState->nAlloc ? pState->nAlloc * 2 : 16384;
+  if (pState->eBody == BODY_PIECES) {
+    if (nNew < BODY_FIRST_ALLOC) nNew = BODY_FIRST_ALLOC;
+  } else if (pState->nAlloc == 0 &&
+             curl_easy_getinfo(pState->pEasy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &nExpected) ==
+                 CURLE_OK &&
+             nExpected > 0 && nExpected <= pState->maxBytes) {
+    nNew = (size_t)nExpected + 1;
+  }
+  while (nNew < pReq->nBody + n + 1) nNew *= 2;
+  zNew = setterRealloc(pReq->zBody, nNew);
+  if (zNew == NULL) return 1;
+  pReq->zBody = zNew;
+  pState->nAlloc = nNew;
+  return 0;
+}
+
 static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
   SetterRequest *pReq = pArg;
   SetterRequestState *pState = pReq->pState;
   size_t n = size * nmemb;
-  if ((int64_t)(pReq->nBody + n) > pState->maxBytes) {
+  if (pReq->nTaken + (int64_t)(pReq->nBody + n) > pState->maxBytes) {
     pState->bTooLarge = 1;
     return 0;
   }
-  if (pReq->nBody + n + 1 > pState->nAlloc) {
-    curl_off_t nExpected = -1;
-    size_t nNew = pState->nAlloc ? pState->nAlloc * 2 : 16384;
-    char *zNew;
-    if (pState->nAlloc == 0 &&
-        curl_easy_getinfo(pState->pEasy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &nExpected) ==
-            CURLE_OK &&
-        nExpected > 0 && nExpected <= pState->maxBytes) {
-      nNew = (size_t)nExpected + 1;
-    }
-    while (nNew < pReq->nBody + n + 1) nNew *= 2;
-    zNew = setterRealloc(pReq->zBody, nNew);
-    if (zNew == NULL) {
-      pState->bNoMem = 1;
-      return 0;
-    }
-    pReq->zBody = zNew;
-    pState->nAlloc = nNew;
+  if (pState->eBody == BODY_UNKNOWN) pState->eBody = bodyMode(pState);
+  if (bodyReserve(pReq, pState, n)) {
+    pState->bNoMem = 1;
+    return 0;
   }
   memcpy(pReq->zBody + pReq->nBody, pData, n);
   pReq->nBody += n;
+  if (pState->eBody == BODY_PIECES && n > 0) {
+    const SetterFetchSettings *pSettings = pState->pSettings;
+    size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq);
+    if (nTaken > pReq->nBody) nTaken = pReq->nBody;
+    if (nTaken > 0) {
+      memmove(pReq->zBody, pReq->zBody + nTaken, pReq->nBody - nTaken);
+      pReq->nBody -= nTaken;
+      pReq->nTaken += (int64_t)nTaken;
+    }
+  }
   pReq->zBody[pReq->nBody] = 0;
   return n;
 }
@@ -266,7 +305,9 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   pState->bNoMem = 0;
   pState->maxBytes = pSettings->maxResponseBytes;
   pState->startedMs = setterMonotonicMs();
+  pState->eBody = BODY_UNKNOWN;
   pReq->nBody = 0;
+  pReq->nTaken = 0;
   pReq->nAttempt++;
   rc = configureEasy(p, pEasy, pReq, pSettings, pHeaders);
   if (rc != CURLE_OK) {
@@ -334,7 +375,7 @@ static void reportAttempt(const SetterFetchSettings *pSettings, SetterRequest *p
   a.status = status;
   a.iAttempt = pReq->nAttempt;
   a.elapsedMs = setterMonotonicMs() - pReq->pState->startedMs;
-  a.nBytes = (int64_t)pReq->nBody;
+  a.nBytes = pReq->nTaken + (int64_t)pReq->nBody;
   a.zError = zError;
   pSettings->xAttempt(pSettings->pAttemptCtx, &a);
 }
@@ -389,6 +430,7 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
     pReq->eOutcome = SETTER_OUTCOME_PENDING;
     pReq->zError[0] = 0;
     pReq->nBody = 0;
+    pReq->nTaken = 0;
   }
   return bRetry;
 }
@@ -546,6 +588,8 @@ static int runSetup(FetchRun *r, SetterFetcher *p, const SetterFetchSettings *pS
   for (i = 0; i < nReq; i++) {
     aReq[i].pState = setterCalloc(sizeof(SetterRequestState));
     if (aReq[i].pState == NULL) return notStarted(p, "out of memory");
+    aReq[i].pState->pSettings = pSettings;
+    aReq[i].pState->iReq = i;
   }
   r->retries.aReq = setterMalloc((size_t)nReq * sizeof(int));
   r->pHeaders = r->retries.aReq ? buildHeaders(pSettings->zApiKey) : NULL;

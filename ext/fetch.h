@@ -50,7 +50,9 @@
 ** and creates its own; setterFetcherFree there frees only its own.
 **
 ** Memory: bodies, Location copies and the fetcher's own structures come
-** from setterMalloc (alloc.h); libcurl allocates its own with libc.
+** from setterMalloc (alloc.h); libcurl allocates its own with libc.  A body
+** buffer is sized from Content-Length when it is held whole; with xBody it
+** holds only what xBody has not taken yet, and grows by doubling.
 */
 #ifndef SETTER_FETCH_H
 #define SETTER_FETCH_H
@@ -97,8 +99,10 @@ typedef struct SetterRequest {
   const char *zLogUrl; /* in: its path and query, for the log */
   int eOutcome;        /* out: enum SetterOutcome */
   long status;         /* out: HTTP status, or 0 */
-  char *zBody;         /* out: response body (setterMalloc'd) */
+  char *zBody;         /* out: response body (setterMalloc'd); with xBody, the
+                       ** bytes of it xBody has not taken */
   size_t nBody;
+  int64_t nTaken;             /* out: bytes xBody took from the start of the body */
   char *zLocation;            /* out: Location of a 3xx answer (setterMalloc'd) */
   char zError[256];           /* out: transport failure, plain text */
   int nAttempt;               /* out: attempts made */
@@ -136,6 +140,13 @@ typedef struct SetterFetchSettings {
   ** SETTER_OUTCOME_REJECTED and setterFetchAll returns its index. */
   int (*xDone)(void *pCtx, int iReq, SetterRequest *pReq);
   void *pDoneCtx;
+  /* Optional: called each time bytes of an HTTP 200 answer arrived, with
+  ** pReq->zBody[0..nBody) the body's bytes from the first one it has not
+  ** taken (pReq->nTaken of them were); returns how many of those it takes
+  ** now: they are dropped, so the body need not be held whole.  A new
+  ** attempt (pReq->nAttempt) starts the body again.  xDone gets the rest. */
+  size_t (*xBody)(void *pCtx, int iReq, SetterRequest *pReq);
+  void *pBodyCtx;
   /* Polled at least every SETTER_FETCH_POLL_MS; non-zero stops the batch
   ** (SETTER_FETCH_CANCELLED).  NULL: never cancelled. */
   int (*xCancelled)(void *pCtx);

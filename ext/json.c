@@ -59,6 +59,8 @@ void jsonReaderInit(JsonReader *r, const char *z, size_t n, char *zErr, size_t n
   r->z = z;
   r->n = n;
   r->i = 0;
+  r->iBase = 0;
+  r->bEnded = 0;
   r->zWhere = "the value";
   r->iItem = -1;
   r->nSpace = 0;
@@ -76,6 +78,15 @@ int jsonFail(JsonReader *r, const char *zFormat, ...) {
   return JSON_MALFORMED;
 }
 
+int jsonFailEnded(JsonReader *r, const char *zFormat, ...) {
+  va_list ap;
+  r->bEnded = 1;
+  va_start(ap, zFormat);
+  if (r->nErr) vsnprintf(r->zErr, r->nErr, zFormat, ap);
+  va_end(ap);
+  return JSON_MALFORMED;
+}
+
 const char *jsonWhere(const JsonReader *r, char *zBuf) {
   if (r->iItem < 0) return r->zWhere;
   snprintf(zBuf, 64, "%s[%lld]", r->zWhere, (long long)r->iItem);
@@ -85,7 +96,8 @@ const char *jsonWhere(const JsonReader *r, char *zBuf) {
 /* "response ends early at byte N, in WHERE" */
 static int failEnd(JsonReader *r) {
   char zW[64];
-  return jsonFail(r, "response ends early at byte %zu, in %s", r->n, jsonWhere(r, zW));
+  return jsonFailEnded(r, "response ends early at byte %zu, in %s", r->iBase + r->n,
+                       jsonWhere(r, zW));
 }
 
 int jsonUnexpected(JsonReader *r, const char *zExpected) {
@@ -94,18 +106,20 @@ int jsonUnexpected(JsonReader *r, const char *zExpected) {
   if (r->i >= r->n) return failEnd(r);
   c = (unsigned char)r->z[r->i];
   if (c < 0x20) {
-    return jsonFail(r, "invalid JSON at byte %zu, in %s: control character 0x%02x", r->i,
+    return jsonFail(r, "invalid JSON at byte %zu, in %s: control character 0x%02x", r->iBase + r->i,
                     jsonWhere(r, zW), c);
   }
-  if (zExpected) return jsonFail(r, "%s at byte %zu, in %s", zExpected, r->i, jsonWhere(r, zW));
-  return jsonFail(r, "invalid JSON at byte %zu, in %s", r->i, jsonWhere(r, zW));
+  if (zExpected) {
+    return jsonFail(r, "%s at byte %zu, in %s", zExpected, r->iBase + r->i, jsonWhere(r, zW));
+  }
+  return jsonFail(r, "invalid JSON at byte %zu, in %s", r->iBase + r->i, jsonWhere(r, zW));
 }
 
 int jsonPunct(JsonReader *r, char cWant) {
   int c = jsonPeek(r);
   if (c != (unsigned char)cWant) {
     char zExpected[16], zW[64];
-    if (c < 0) return jsonFail(r, "response ends early, in %s", jsonWhere(r, zW));
+    if (c < 0) return jsonFailEnded(r, "response ends early, in %s", jsonWhere(r, zW));
     snprintf(zExpected, sizeof zExpected, "expected '%c'", cWant);
     return jsonUnexpected(r, zExpected);
   }
@@ -174,7 +188,7 @@ static int scanString(JsonReader *r) {
       r->i = i;
       return jsonFail(r,
                       "invalid JSON at byte %zu, in %s: control character 0x%02x inside a string",
-                      i, jsonWhere(r, zW), c);
+                      r->iBase + i, jsonWhere(r, zW), c);
     }
     bEscaped = 1;
     if (i + 1 >= n) return failEnd(r);
@@ -195,14 +209,15 @@ static int scanString(JsonReader *r) {
           if (i + k >= n) return failEnd(r);
           if (hexValue((char)z[i + k]) < 0) {
             return jsonFail(r, "invalid JSON at byte %zu, in %s (a \\u escape needs 4 hex digits)",
-                            i, jsonWhere(r, zW));
+                            r->iBase + i, jsonWhere(r, zW));
           }
         }
         i += 6;
         break;
       }
       default:
-        return jsonFail(r, "invalid JSON at byte %zu, in %s (unknown escape)", i, jsonWhere(r, zW));
+        return jsonFail(r, "invalid JSON at byte %zu, in %s (unknown escape)", r->iBase + i,
+                        jsonWhere(r, zW));
     }
   }
   r->i = i + 1;
@@ -256,7 +271,7 @@ static int scanLiteral(JsonReader *r, const char *zWord, size_t nWord) {
     return JSON_OK;
   }
   if (nLeft < nWord && memcmp(r->z + r->i, zWord, nLeft) == 0) return failEnd(r);
-  return jsonFail(r, "invalid JSON at byte %zu, in %s", r->i, jsonWhere(r, zW));
+  return jsonFail(r, "invalid JSON at byte %zu, in %s", r->iBase + r->i, jsonWhere(r, zW));
 }
 
 int jsonScanValue(JsonReader *r, int *peType) {
@@ -274,7 +289,7 @@ int jsonScanValue(JsonReader *r, int *peType) {
         if (nDepth >= SETTER_JSON_MAX_DEPTH) {
           char zW[64];
           return jsonFail(r, "invalid JSON at byte %zu, in %s (nested more than %d levels deep)",
-                          r->i, jsonWhere(r, zW), SETTER_JSON_MAX_DEPTH);
+                          r->iBase + r->i, jsonWhere(r, zW), SETTER_JSON_MAX_DEPTH);
         }
         if (c == '{') {
           aIsObject[nDepth / 8] |= (unsigned char)(1u << (nDepth % 8));
@@ -370,7 +385,7 @@ int jsonNextMember(JsonReader *r, JsonMembers *p) {
   p->bStarted = 1;
   if (c != '"') {
     char zW[64];
-    if (r->i >= r->n) return jsonFail(r, "response ends early, in %s", jsonWhere(r, zW));
+    if (r->i >= r->n) return jsonFailEnded(r, "response ends early, in %s", jsonWhere(r, zW));
     return jsonUnexpected(r, "expected a member name");
   }
   iStart = r->i;
@@ -416,12 +431,15 @@ static long readUnicodeEscape(const char *z, size_t n) {
   return v;
 }
 
-void setterJsonReplaceLoneSurrogates(char *z, size_t n) {
-  char *p = z, *zEnd = z + n;
+size_t setterJsonReplaceLoneSurrogatesFrom(char *z, size_t n, size_t iFrom, int bFinal) {
+  char *p = z + iFrom, *zEnd = z + n;
+  if (iFrom >= n) return bFinal ? n : iFrom;
   while ((p = memchr(p, '\\', (size_t)(zEnd - p))) != NULL) {
     size_t nLeft = (size_t)(zEnd - p);
-    long unit = readUnicodeEscape(p, nLeft);
-    long next = nLeft >= 12 ? readUnicodeEscape(p + 6, nLeft - 6) : -1;
+    long unit, next;
+    if (nLeft < 12 && !bFinal) return (size_t)(p - z); /* the pair may follow */
+    unit = readUnicodeEscape(p, nLeft);
+    next = nLeft >= 12 ? readUnicodeEscape(p + 6, nLeft - 6) : -1;
     if (unit < 0xD800 || unit > 0xDFFF) {
       p += unit < 0 ? 2 : 6;
     } else if (unit <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
@@ -430,8 +448,13 @@ void setterJsonReplaceLoneSurrogates(char *z, size_t n) {
       memcpy(p + 2, "fffd", 4);
       p += 6;
     }
-    if (p >= zEnd) break;
+    if (p >= zEnd) return bFinal ? n : (size_t)(p - z);
   }
+  return n;
+}
+
+void setterJsonReplaceLoneSurrogates(char *z, size_t n) {
+  (void)setterJsonReplaceLoneSurrogatesFrom(z, n, 0, 1);
 }
 
 int setterJsonScan(const char *z, size_t n, size_t *piEnd, char *zErr, size_t nErr) {

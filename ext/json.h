@@ -20,8 +20,11 @@
 ** pass unchecked.  Arrays and objects nest at most SETTER_JSON_MAX_DEPTH
 ** levels inside one value, walked iteratively (no recursion).
 **
-** Errors name a byte offset and r.zWhere (with "[iItem]" when r.iItem >= 0,
-** e.g. "data[3]"); the text is formatted only when an error is reported.
+** Errors name a byte offset (r.iBase + the offset in z) and r.zWhere (with
+** "[iItem]" when r.iItem >= 0, e.g. "data[3]"); the text is formatted only
+** when an error is reported.  An error caused by the text ending early sets
+** r.bEnded (jsonFailEnded), so a reader of a text that is still arriving
+** can tell "wait for more" from "invalid".
 ** Nothing here allocates; the caller gives every output buffer.
 */
 #ifndef SETTER_JSON_H
@@ -53,6 +56,10 @@ typedef struct JsonReader {
   const char *z;      /* the text */
   size_t n;           /* its length */
   size_t i;           /* current offset */
+  size_t iBase;       /* the offset of z[0] in the whole text, for error
+                      ** messages (0 unless the text is read in pieces) */
+  int bEnded;         /* the last error was the text ending early: more
+                      ** text may still make it valid */
   const char *zWhere; /* what is being read, for error messages */
   int64_t iItem;      /* when >= 0, errors say zWhere[iItem] */
   size_t nSpace;      /* white space bytes skipped so far: a value read while
@@ -66,6 +73,9 @@ void jsonReaderInit(JsonReader *r, const char *z, size_t n, char *zErr, size_t n
 
 /* Fills zErr from a printf format; returns JSON_MALFORMED. */
 int jsonFail(JsonReader *r, const char *zFormat, ...);
+
+/* The same for an error caused by the end of the text: sets r->bEnded. */
+int jsonFailEnded(JsonReader *r, const char *zFormat, ...);
 
 /* r->zWhere with its item number, in zBuf (64 bytes). */
 const char *jsonWhere(const JsonReader *r, char *zBuf);
@@ -141,5 +151,11 @@ int setterJsonScan(const char *z, size_t n, size_t *piEnd, char *zErr, size_t nE
 /* Rewrites each lone UTF-16 surrogate escape (\ud83d without its pair) in
 ** z[0..n) to \ufffd, in place, same length. */
 void setterJsonReplaceLoneSurrogates(char *z, size_t n);
+
+/* The same pass over a text that is still arriving: z[0..n) is what has
+** arrived, iFrom where the last call stopped (0 at first).  Returns where
+** to resume: every escape before it has been rewritten as the pass over the
+** whole text would; with bFinal, n. */
+size_t setterJsonReplaceLoneSurrogatesFrom(char *z, size_t n, size_t iFrom, int bFinal);
 
 #endif /* SETTER_JSON_H */

@@ -7,7 +7,17 @@
 ** (jsonNextMember), every member value checked by jsonScanValue.  Only the
 ** fields in the mask are converted, straight from the wire text; nothing is
 ** allocated per value but the cells' own text.  Peak memory is the body
-** plus the rows, and the rows are bounded by maxRowBytes.
+** (or, read as it arrives, the part not read yet) plus the rows, and the
+** rows are bounded by maxRowBytes.
+**
+** Reading as the body arrives (SetterParser, parse.h): the reading is cut
+** into steps (the response object's '{'; one member of it, but "data",
+** whole; the '[' of "data"; one message; the ',' or ']' after it; the end),
+** and the stage between steps is all the state kept.  A step that runs
+** into the end of what has arrived (the reader's bEnded) is undone, rows
+** included (setterRowsRollback), and tried again once twice as many bytes
+** have arrived; any other error is final.  Reading the whole body is the
+** same steps in one call, so both ways give the same rows and errors.
 **
 ** Conversion of a message member to a cell, by the field's kind (rows.h):
 **   JSON null                     -> NULL (as is an absent member)
@@ -156,7 +166,7 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   r->iItem = iMessage;
   if (jsonPeek(r) != '{') {
     char zW[64];
-    if (r->i >= r->n) return jsonFail(r, "response ends early, in %s", jsonWhere(r, zW));
+    if (r->i >= r->n) return jsonFailEnded(r, "response ends early, in %s", jsonWhere(r, zW));
     if ((unsigned char)r->z[r->i] < 0x20) return jsonUnexpected(r, NULL);
     return jsonFail(r, "%s is not an object", jsonWhere(r, zW));
   }
@@ -198,34 +208,6 @@ static int readMessage(JsonReader *r, SetterRows *pRows, int64_t iMessage) {
   return SETTER_PARSE_OK;
 }
 
-/* Read the value of "data": an array of message objects. */
-static int readDataArray(JsonReader *r, SetterRows *pRows) {
-  int64_t iMessage = 0;
-  int rc;
-  r->zWhere = "data";
-  r->iItem = -1;
-  if (jsonPeek(r) != '[') {
-    if (r->i >= r->n) return jsonFail(r, "response ends early, in data");
-    if ((unsigned char)r->z[r->i] < 0x20) return jsonUnexpected(r, NULL);
-    return jsonFail(r, "\"data\" is not an array");
-  }
-  r->i++;
-  if (jsonPeek(r) == ']') {
-    r->i++;
-    return SETTER_PARSE_OK;
-  }
-  for (;;) {
-    rc = readMessage(r, pRows, iMessage++);
-    if (rc) return rc;
-    r->iItem = -1;
-    if (jsonPeek(r) == ',') {
-      r->i++;
-      continue;
-    }
-    return jsonPunct(r, ']');
-  }
-}
-
 /* Read the value of the first "metadata", keeping contextStartsAt when it
 ** is a string (the first one, when the object repeats it); any other
 ** value, or a metadata without one, leaves no contextStartsAt. */
@@ -264,65 +246,263 @@ static int readMetadata(JsonReader *r, SetterRows *pRows) {
 #define RESPONSE_DATA 1u
 #define RESPONSE_METADATA 2u
 
-static int readResponse(JsonReader *r, SetterRows *pRows) {
-  JsonMembers m;
-  unsigned int seen = 0; /* RESPONSE_* */
-  int rc;
+/* Where the reader stands between two steps (see the header comment). */
+enum ParserStage {
+  STAGE_START,        /* before the response object's '{' */
+  STAGE_MEMBERS,      /* at the response object's next member, or its '}' */
+  STAGE_DATA_FIRST,   /* after the '[' of "data": its ']', or its first message */
+  STAGE_DATA_MESSAGE, /* at a message of "data" after a ',' */
+  STAGE_DATA_AFTER,   /* after a message: ',' or ']' */
+  STAGE_END           /* after the response object: only white space may follow */
+};
+
+struct SetterParser {
+  SetterRows *pRows;
+  JsonReader r;      /* r.z/r.n: the text handed to the last feed, r.iBase its offset */
+  JsonMembers m;     /* the response object's member iteration */
+  unsigned int seen; /* RESPONSE_* */
+  int eStage;        /* enum ParserStage */
+  int64_t iMessage;  /* the next message's index in "data" */
+  int rc;            /* SETTER_PARSE_OK, or the error that ended the reading */
+  size_t nWait;      /* a step that ran out of text is tried again when this
+                     ** many bytes (from its start) have arrived */
+  size_t iSurrogate; /* body offset where the lone-surrogate pass resumes */
+  char zErr[SETTER_PARSE_ERR_MAX * 2];
+};
+
+/* STAGE_START: the response object's '{'. */
+static int stepStart(SetterParser *p) {
+  JsonReader *r = &p->r;
   if (jsonPeek(r) != '{') {
-    if (r->i >= r->n) return jsonFail(r, "response body is empty");
+    if (r->i >= r->n) return jsonFailEnded(r, "response body is empty");
     return jsonFail(r, "response is not a JSON object");
   }
   r->zWhere = "the response object";
-  jsonMembersBegin(r, &m);
-  while ((rc = jsonNextMember(r, &m)) == JSON_MEMBER) {
-    int eType;
-    if (nameIs(&m, "data")) {
-      rc = firstTime(&seen, RESPONSE_DATA) ? readDataArray(r, pRows)
-                                           : jsonFail(r, "response has \"data\" twice");
-    } else if (nameIs(&m, "metadata")) {
-      if (firstTime(&seen, RESPONSE_METADATA)) {
-        rc = readMetadata(r, pRows);
-      } else {
-        r->zWhere = "metadata"; /* a later metadata is only checked */
-        rc = jsonScanValue(r, &eType);
-      }
+  jsonMembersBegin(r, &p->m);
+  p->eStage = STAGE_MEMBERS;
+  return SETTER_PARSE_OK;
+}
+
+/* The '[' of "data". */
+static int beginDataArray(SetterParser *p) {
+  JsonReader *r = &p->r;
+  r->zWhere = "data";
+  r->iItem = -1;
+  if (jsonPeek(r) != '[') {
+    if (r->i >= r->n) return jsonFailEnded(r, "response ends early, in data");
+    if ((unsigned char)r->z[r->i] < 0x20) return jsonUnexpected(r, NULL);
+    return jsonFail(r, "\"data\" is not an array");
+  }
+  r->i++;
+  p->eStage = STAGE_DATA_FIRST;
+  return SETTER_PARSE_OK;
+}
+
+/* After the ']' of "data": back to the response object's members. */
+static int endDataArray(SetterParser *p) {
+  p->r.zWhere = "the response object";
+  p->r.iItem = -1;
+  p->eStage = STAGE_MEMBERS;
+  return SETTER_PARSE_OK;
+}
+
+/* STAGE_MEMBERS: one member of the response object (all of it, but for
+** "data", which is read message by message), or its closing '}'. */
+static int stepMember(SetterParser *p) {
+  JsonReader *r = &p->r;
+  int rc = jsonNextMember(r, &p->m), eType;
+  if (rc == JSON_OK) {
+    p->eStage = STAGE_END;
+    return SETTER_PARSE_OK;
+  }
+  if (rc != JSON_MEMBER) return rc;
+  if (nameIs(&p->m, "data")) {
+    if (!firstTime(&p->seen, RESPONSE_DATA)) return jsonFail(r, "response has \"data\" twice");
+    return beginDataArray(p);
+  } else if (nameIs(&p->m, "metadata")) {
+    if (firstTime(&p->seen, RESPONSE_METADATA)) {
+      rc = readMetadata(r, p->pRows);
     } else {
+      r->zWhere = "metadata"; /* a later metadata is only checked */
       rc = jsonScanValue(r, &eType);
     }
-    if (rc) return rc;
-    r->zWhere = "the response object";
-    r->iItem = -1;
+  } else {
+    rc = jsonScanValue(r, &eType);
   }
   if (rc) return rc;
-  if (jsonPeek(r) >= 0) return jsonFail(r, "unexpected text after the JSON at byte %zu", r->i);
-  if (!(seen & RESPONSE_DATA)) return jsonFail(r, "response has no \"data\" array");
+  r->zWhere = "the response object";
+  r->iItem = -1;
   return SETTER_PARSE_OK;
+}
+
+/* STAGE_DATA_FIRST and STAGE_DATA_MESSAGE: a message (or, first, the ']'
+** of an empty "data"). */
+static int stepDataMessage(SetterParser *p) {
+  JsonReader *r = &p->r;
+  int rc;
+  if (p->eStage == STAGE_DATA_FIRST && jsonPeek(r) == ']') {
+    r->i++;
+    return endDataArray(p);
+  }
+  rc = readMessage(r, p->pRows, p->iMessage);
+  if (rc) return rc;
+  p->iMessage++;
+  r->iItem = -1;
+  p->eStage = STAGE_DATA_AFTER;
+  return SETTER_PARSE_OK;
+}
+
+/* STAGE_DATA_AFTER: ',' before the next message, or the ']' of "data". */
+static int stepDataAfter(SetterParser *p) {
+  JsonReader *r = &p->r;
+  int rc;
+  r->zWhere = "data";
+  r->iItem = -1;
+  if (jsonPeek(r) == ',') {
+    r->i++;
+    p->eStage = STAGE_DATA_MESSAGE;
+    return SETTER_PARSE_OK;
+  }
+  rc = jsonPunct(r, ']');
+  if (rc) return rc;
+  return endDataArray(p);
+}
+
+/* STAGE_END: nothing but white space after the response object. */
+static int stepEnd(SetterParser *p, int bFinal) {
+  JsonReader *r = &p->r;
+  if (jsonPeek(r) >= 0) {
+    return jsonFail(r, "unexpected text after the JSON at byte %zu", r->iBase + r->i);
+  }
+  if (bFinal && !(p->seen & RESPONSE_DATA)) return jsonFail(r, "response has no \"data\" array");
+  return SETTER_PARSE_OK;
+}
+
+/* One step from the current stage; SETTER_PARSE_OK or an error. */
+static int step(SetterParser *p, int bFinal) {
+  switch (p->eStage) {
+    case STAGE_START:
+      return stepStart(p);
+    case STAGE_MEMBERS:
+      return stepMember(p);
+    case STAGE_DATA_FIRST:
+    case STAGE_DATA_MESSAGE:
+      return stepDataMessage(p);
+    case STAGE_DATA_AFTER:
+      return stepDataAfter(p);
+    default:
+      return stepEnd(p, bFinal);
+  }
+}
+
+SetterParser *setterParserNew(unsigned int mask, int64_t maxRowBytes) {
+  SetterParser *p = setterCalloc(sizeof(*p));
+  if (p == NULL) return NULL;
+  p->pRows = setterRowsNew(mask);
+  if (p->pRows == NULL) {
+    setterFree(p);
+    return NULL;
+  }
+  setterRowsLimit(p->pRows, maxRowBytes);
+  jsonReaderInit(&p->r, "", 0, p->zErr, sizeof p->zErr);
+  p->eStage = STAGE_START;
+  return p;
+}
+
+void setterParserFree(SetterParser *p) {
+  if (p == NULL) return;
+  setterRowsUnref(p->pRows);
+  setterFree(p);
+}
+
+/* The body offset where the text of the next feed starts. */
+size_t setterParserOffset(const SetterParser *p) {
+  return p->r.iBase;
+}
+
+int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnTaken) {
+  JsonReader *r = &p->r;
+  *pnTaken = 0;
+  if (p->rc != SETTER_PARSE_OK) {
+    *pnTaken = n; /* the answer is refused already: nothing more to read */
+    return p->rc;
+  }
+  if (!bFinal && n < p->nWait) return SETTER_PARSE_OK;
+  p->nWait = 0;
+  /* Lone surrogates are rewritten before anything reads them; the pass
+  ** stops short of an escape whose pair may still be arriving, and so does
+  ** the reading. */
+  p->iSurrogate =
+      r->iBase + setterJsonReplaceLoneSurrogatesFrom(z, n, p->iSurrogate - r->iBase, bFinal);
+  r->z = z;
+  r->n = p->iSurrogate - r->iBase;
+  r->i = 0;
+  for (;;) {
+    size_t iStep = r->i, nSpace = r->nSpace;
+    int bStarted = p->m.bStarted;
+    unsigned int seen = p->seen;
+    int64_t iItem = r->iItem;
+    const char *zWhere = r->zWhere;
+    int eStage = p->eStage, rc;
+    SetterRowsMark mark;
+    setterRowsMark(p->pRows, &mark);
+    r->bEnded = 0;
+    rc = step(p, bFinal);
+    if (rc != SETTER_PARSE_OK && r->bEnded && !bFinal) {
+      /* cut by the end of what has arrived: undo it, and try again once
+      ** twice as much has arrived (so a long value is read O(n) times) */
+      setterRowsRollback(p->pRows, &mark);
+      r->i = iStep;
+      r->nSpace = nSpace;
+      r->iItem = iItem;
+      r->zWhere = zWhere;
+      p->m.bStarted = bStarted;
+      p->seen = seen;
+      p->eStage = eStage;
+      p->nWait = (n - iStep) * 2;
+      break;
+    }
+    if (rc != SETTER_PARSE_OK) {
+      p->rc = rc;
+      *pnTaken = n;
+      return rc;
+    }
+    if (eStage == STAGE_END) break; /* stepEnd read all there is */
+  }
+  *pnTaken = r->i;
+  r->iBase += r->i;
+  return SETTER_PARSE_OK;
+}
+
+int setterParserFinish(SetterParser *p, char *z, size_t n, SetterRows **ppRows, char *zErr,
+                       size_t nErr) {
+  size_t nTaken;
+  int rc = setterParserFeed(p, z, n, 1, &nTaken);
+  *ppRows = NULL;
+  if (nErr) snprintf(zErr, nErr, "%s", rc ? p->zErr : "");
+  if (rc == SETTER_PARSE_OK) {
+    *ppRows = p->pRows;
+    p->pRows = NULL;
+  }
+  return rc;
 }
 
 int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, int64_t maxRowBytes,
                         SetterRows **ppRows, char *zErr, size_t nErr) {
-  JsonReader r;
-  SetterRows *pRows;
+  SetterParser *p = setterParserNew(mask, maxRowBytes);
+  char zEmpty[1] = {0};
   int rc;
   *ppRows = NULL;
   if (nErr) zErr[0] = 0;
-  pRows = setterRowsNew(mask);
-  if (pRows == NULL) {
+  if (p == NULL) {
     setterFree(zBody);
     if (nErr) snprintf(zErr, nErr, "out of memory");
     return SETTER_PARSE_NOMEM;
   }
-  setterRowsLimit(pRows, maxRowBytes);
-  if (zBody) setterJsonReplaceLoneSurrogates(zBody, nBody);
-  jsonReaderInit(&r, zBody ? zBody : "", zBody ? nBody : 0, zErr, nErr);
-  rc = readResponse(&r, pRows);
+  rc = setterParserFinish(p, zBody ? zBody : zEmpty, zBody ? nBody : 0, ppRows, zErr, nErr);
+  setterParserFree(p);
   setterFree(zBody);
-  if (rc) {
-    setterRowsUnref(pRows);
-    return rc;
-  }
-  *ppRows = pRows;
-  return SETTER_PARSE_OK;
+  return rc;
 }
 
 /* cJSON_Parse* writes cJSON's process-wide error record: one call at a time

@@ -24,6 +24,27 @@
 ** Takes ownership of zBody (allocated with ext/alloc.h's allocator) and
 ** frees it with setterFree, also on error; it may rewrite lone surrogate
 ** escapes in it first (see setterJsonReplaceLoneSurrogates).
+**
+** A body can also be read as it arrives, so that it never has to be held
+** whole (the bytes read are dropped, and the rest is read while it is still
+** in the CPU's cache):
+**
+**   SetterParser *p = setterParserNew(mask, maxRowBytes);
+**   for each piece that arrives:
+**     append it to a buffer; rc = setterParserFeed(p, zBuf, nBuf, 0, &nTaken);
+**     drop the first nTaken bytes of the buffer (the parser is done with them)
+**   rc = setterParserFinish(p, zBuf, nBuf, &pRows, zErr, nErr);
+**   setterParserFree(p);
+**
+** zBuf always starts with the bytes not taken yet.  Each call may rewrite
+** lone surrogate escapes in zBuf in place.  The result, the error text
+** included (byte offsets are offsets in the whole body), is exactly that of
+** setterParseResponse on the whole body, however it was cut: a message cut
+** by the end of what has arrived is undone and read again once twice as many
+** bytes have arrived.  An error seen early is kept (setterParserFeed
+** returns it and takes every byte from then on) and returned by
+** setterParserFinish.  setterParseResponse is setterParserFinish on the
+** whole body at once.
 */
 #ifndef SETTER_PARSE_H
 #define SETTER_PARSE_H
@@ -43,6 +64,27 @@
 
 int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, int64_t maxRowBytes,
                         SetterRows **ppRows, char *zErr, size_t nErr);
+
+typedef struct SetterParser SetterParser;
+
+/* A reader of one response body; NULL: no memory. */
+SetterParser *setterParserNew(unsigned int mask, int64_t maxRowBytes);
+
+/* Reads what it can of z[0..n), the body's bytes from the first one not
+** taken yet; *pnTaken gets how many of them it is done with.  With bFinal,
+** z[0..n) is the rest of the body (setterParserFinish does that).
+** SETTER_PARSE_OK, or the error that refuses the answer. */
+int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnTaken);
+
+/* Reads the rest of the body, z[0..n), and returns what
+** setterParseResponse would: the rows (taken from the parser) or an error. */
+int setterParserFinish(SetterParser *p, char *z, size_t n, SetterRows **ppRows, char *zErr,
+                       size_t nErr);
+
+/* The offset in the body of the first byte not taken yet. */
+size_t setterParserOffset(const SetterParser *p);
+
+void setterParserFree(SetterParser *p);
 
 /* The message of an API error body: its "message" string, else its
 ** "error" string, else "error"."message"; NULL if none (or not JSON).

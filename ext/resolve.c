@@ -3,8 +3,11 @@
 ** (parse.c), then caches again.  See resolve.h.
 **
 ** The fetch runs on this thread (setterFetchAll drives libcurl's multi
-** interface); each answer is parsed in setterFetchAll's xDone as soon as it
-** arrives, so a batch holds at most `concurrency` bodies at a time.
+** interface); each answer is read as it arrives (setterFetchAll's xBody
+** hands each piece to the request's SetterParser, which takes what it has
+** read, so a body is never held whole) and finished in xDone.  An answer
+** whose first byte is not '{' is held whole and parsed in xDone, so that its
+** error can quote its start.
 */
 #include <stdio.h>
 #include <string.h>
@@ -189,6 +192,8 @@ static void endFetchHooks(InterruptProbe *pProbe) {
 typedef struct ArrivalContext {
   SetterConn *pConn;
   SetterLookup **apPending; /* apPending[i] is the lookup of request i */
+  SetterParser **apParser;  /* apParser[i] reads request i's body as it arrives, or NULL */
+  int *aAttempt;            /* aAttempt[i]: the attempt apParser[i] was made for (0: none) */
   unsigned int mask;        /* fields to extract */
   int bNoMem;               /* an answer could not be parsed for lack of memory */
   char **azErr;             /* azErr[i]: why answer i was refused (sqlite3_malloc'd) */
@@ -204,23 +209,54 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
   return mask;
 }
 
-/* xDone: parses an answer as soon as it arrives and frees its body, so a
-** batch holds at most `concurrency` bodies at a time.  A bad answer is
-** refused, with its error in azErr[iReq]. */
+/* xBody: reads what has arrived of an HTTP 200 answer and takes it.  The
+** first bytes of each attempt start a new parser, unless the body does not
+** start with '{' (then it is held whole, for xDone) or there is no memory
+** for one (likewise: xDone reads it whole, and runs out of memory there if
+** memory is still short). */
+static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq) {
+  ArrivalContext *p = pCtx;
+  size_t nTaken = 0;
+  if (p->aAttempt[iReq] != pReq->nAttempt) {
+    setterParserFree(p->apParser[iReq]);
+    p->apParser[iReq] = NULL;
+    p->aAttempt[iReq] = pReq->nAttempt;
+    if (pReq->nTaken == 0 && pReq->nBody > 0 && pReq->zBody[0] == '{') {
+      p->apParser[iReq] = setterParserNew(p->mask, p->pConn->settings.maxResponseBytes);
+    }
+  }
+  if (p->apParser[iReq] == NULL) return 0;
+  /* an error is kept in the parser, for xDone */
+  (void)setterParserFeed(p->apParser[iReq], pReq->zBody, pReq->nBody, 0, &nTaken);
+  return nTaken;
+}
+
+/* xDone: finishes reading an answer (or reads it whole) and frees its body.
+** A bad answer is refused, with its error in azErr[iReq]. */
 static int parseArrival(void *pCtx, int iReq, SetterRequest *pReq) {
   ArrivalContext *p = pCtx;
   SetterConn *pConn = p->pConn;
   SetterLookup *pLookup = p->apPending[iReq];
+  SetterParser *pParser = p->aAttempt[iReq] == pReq->nAttempt ? p->apParser[iReq] : NULL;
   char zErr[SETTER_PARSE_ERR_MAX];
   char *zBody = pReq->zBody, *zSnippet = NULL, *zWhat;
   size_t nBody = pReq->nBody;
   int64_t maxBytes = pConn->settings.maxResponseBytes;
   int rc;
-  if (zBody && nBody && zBody[0] != '{')
+  if (pParser == NULL && zBody && nBody && zBody[0] != '{')
     zSnippet = setterSanitize(zBody, nBody, 80, pConn->settings.zApiKey);
   pReq->zBody = NULL; /* the parser takes the body */
   pReq->nBody = 0;
-  rc = setterParseResponse(zBody, nBody, p->mask, maxBytes, &pLookup->pRows, zErr, sizeof zErr);
+  if (pParser) {
+    char zEmpty[1] = {0};
+    rc = setterParserFinish(pParser, zBody ? zBody : zEmpty, nBody, &pLookup->pRows, zErr,
+                            sizeof zErr);
+    setterParserFree(pParser);
+    p->apParser[iReq] = NULL;
+    sqlite3_free(zBody);
+  } else {
+    rc = setterParseResponse(zBody, nBody, p->mask, maxBytes, &pLookup->pRows, zErr, sizeof zErr);
+  }
   if (rc == SETTER_PARSE_OK) {
     sqlite3_free(zSnippet);
     setterRequestLogMessages(pConn->pLog, pReq->zLogUrl, pLookup->pRows->nRow);
@@ -320,6 +356,8 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   ArrivalContext arrival;
   SetterRequest *aReq = NULL;
   SetterLookup **apPending = NULL;
+  SetterParser **apParser = NULL;
+  int *aAttempt = NULL;
   char **azErr = NULL;
   int bRowOnError = pConn->settings.onError == SETTER_ON_ERROR_ROW;
   int nPending = 0, nReq = 0, i, iFailed, rc = SQLITE_OK;
@@ -334,12 +372,16 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   aReq = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterRequest));
   apPending = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterLookup *));
   azErr = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(char *));
-  if (aReq == NULL || apPending == NULL || azErr == NULL) {
+  apParser = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(SetterParser *));
+  aAttempt = sqlite3_malloc64((sqlite3_uint64)nPending * sizeof(int));
+  if (aReq == NULL || apPending == NULL || azErr == NULL || apParser == NULL || aAttempt == NULL) {
     rc = SQLITE_NOMEM;
     goto done;
   }
   memset(aReq, 0, (size_t)nPending * sizeof(SetterRequest));
   memset(azErr, 0, (size_t)nPending * sizeof(char *));
+  memset(apParser, 0, (size_t)nPending * sizeof(SetterParser *));
+  memset(aAttempt, 0, (size_t)nPending * sizeof(int));
   for (i = 0; i < pLookups->n; i++) {
     SetterLookup *p = &pLookups->a[i];
     if (p->pRows) continue;
@@ -352,6 +394,8 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   fillFetchSettings(pConn, &settings);
   arrival.pConn = pConn;
   arrival.apPending = apPending;
+  arrival.apParser = apParser;
+  arrival.aAttempt = aAttempt;
   arrival.mask = fieldsToExtract(pConn, mask);
   arrival.bNoMem = 0;
   arrival.azErr = azErr;
@@ -360,6 +404,8 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
   settings.bKeepGoing = bRowOnError || pConn->settings.cacheTtl > 0;
   settings.xDone = parseArrival;
   settings.pDoneCtx = &arrival;
+  settings.xBody = readArriving;
+  settings.pBodyCtx = &arrival;
   startFetchHooks(pConn, &settings, &probe, &display);
   iFailed = setterFetchAll(pConn->pFetcher, &settings, aReq, nReq);
   endFetchHooks(&probe);
@@ -393,6 +439,9 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
 
 done:
   for (i = 0; azErr && i < nReq; i++) sqlite3_free(azErr[i]);
+  for (i = 0; apParser && i < nReq; i++) setterParserFree(apParser[i]);
+  sqlite3_free(apParser);
+  sqlite3_free(aAttempt);
   sqlite3_free(azErr);
   for (i = 0; i < nReq; i++) setterRequestClear(&aReq[i]);
   sqlite3_free(aReq);

@@ -193,6 +193,47 @@ char *setterRowsAllocContext(SetterRows *p, size_t n) {
   return p->zContextStartsAt;
 }
 
+void setterRowsMark(const SetterRows *p, SetterRowsMark *pMark) {
+  pMark->nRow = p->nRow;
+  pMark->pHead = p->pArena;
+  pMark->pNext = p->pArena ? p->pArena->pNext : NULL;
+  pMark->nUsed = p->pArena ? p->pArena->nUsed : 0;
+  pMark->bTooLarge = p->bTooLarge;
+}
+
+/* Frees the blocks from pBlock up to (not including) pStop; returns the
+** bytes they counted in nBytes. */
+static size_t freeBlocks(SetterArenaBlock *pBlock, const SetterArenaBlock *pStop) {
+  size_t n = 0;
+  while (pBlock != pStop) {
+    SetterArenaBlock *pNext = pBlock->pNext;
+    n += sizeof(*pBlock) + pBlock->nAlloc;
+    setterFree(pBlock);
+    pBlock = pNext;
+  }
+  return n;
+}
+
+/*
+** New blocks go first (a new current block) or right after the current
+** block (a string's own block), so the blocks added since the mark are the
+** ones before the marked head and those between it and its marked next.
+** The cell array may have grown since: it keeps its size, and its bytes
+** stay counted, as the rows that will follow need it anyway.
+*/
+void setterRowsRollback(SetterRows *p, const SetterRowsMark *pMark) {
+  size_t nFreed = freeBlocks(p->pArena, pMark->pHead);
+  p->pArena = pMark->pHead;
+  if (pMark->pHead) {
+    nFreed += freeBlocks(pMark->pHead->pNext, pMark->pNext);
+    pMark->pHead->pNext = pMark->pNext;
+    pMark->pHead->nUsed = pMark->nUsed;
+  }
+  p->nBytes -= nFreed; /* what stays counted beyond the mark: the cell array's growth */
+  p->nRow = pMark->nRow;
+  p->bTooLarge = pMark->bTooLarge;
+}
+
 size_t setterRowsBytes(const SetterRows *p) {
   return p->nBytes;
 }

@@ -138,6 +138,22 @@ char *setterRowsAllocContext(SetterRows *p, size_t n);
 /* Drop zContextStartsAt (no-op without one). */
 void setterRowsFreeContext(SetterRows *p);
 
+/* A point to come back to: setterRowsMark() records it, setterRowsRollback()
+** drops every row and string added since (the cell array keeps its size),
+** so that the rows are exactly as they were, byte count included.  Used by
+** a reader of a body that is still arriving, when a message is cut by the
+** end of what has arrived.  Only appends (rows, strings) may happen in
+** between, not the context string. */
+typedef struct SetterRowsMark {
+  int64_t nRow;
+  SetterArenaBlock *pHead; /* the arena's first block then */
+  SetterArenaBlock *pNext; /* what followed it */
+  size_t nUsed;            /* its bytes used */
+  int bTooLarge;
+} SetterRowsMark;
+void setterRowsMark(const SetterRows *p, SetterRowsMark *pMark);
+void setterRowsRollback(SetterRows *p, const SetterRowsMark *pMark);
+
 /* Heap bytes held (every allocation, at its requested size). */
 size_t setterRowsBytes(const SetterRows *p);
 

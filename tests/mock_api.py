@@ -567,6 +567,15 @@ def fault_flaky(m, contact, req, state):
     return one_message(9, "recovered after %d" % failures)
 
 
+def fault_short_then_whole(m, contact, req, state):
+    """The first K requests get the first 700 bytes of the standard body (two whole messages
+    and part of a third) with the whole body's Content-Length, then a close; later ones the
+    whole body."""
+    if state.bump(contact.user_number) <= int(m.group(1)):
+        return Reply(200, STANDARD_BODY[:700], content_length=len(STANDARD_BODY), close=True)
+    return ok(STANDARD_BODY)
+
+
 def fault_retry_after(m, contact, req, state):
     if state.bump(contact.user_number) <= 1:
         return mock_status(429, [("Retry-After", m.group(1))])
@@ -644,6 +653,7 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"deep", fixed(lambda: ok(deep_body()))),
     (r"short-body", fixed(lambda: Reply(200, STANDARD_BODY[:100], content_length=5000,
                                         close=True))),
+    (r"short-then-whole-([0-9]+)(?:-.*)?", fault_short_then_whole),
     (r"drop", fixed(lambda: Reply(abort="drop"))),
     (r"reset", fixed(lambda: Reply(abort="reset"))),
     (r"big-([0-9]+)(?:-.*)?", fault_big),

@@ -247,6 +247,16 @@ SELECT content FROM setter_conversations(9, 'short-body');
 -- 2
 -- Error: setter_conversations: request for bot_integration_id 9, user_number 'short-body' failed after 3 attempts: connection closed before the whole response arrived .*
 
+-- case: a body cut after two whole messages and retried gives the rows of the retry alone
+-- requests: 2
+SELECT setter_config('max_retries', 1);
+SELECT message_id, content FROM setter_conversations(9, 'short-then-whole-1');
+-- expect:
+-- 1
+-- 789|Hi! I'd like to book an appointment.
+-- 790|Sure! What day works for you?
+-- 791|Reminder: your appointment is tomorrow.
+
 -- case: a server that is down (connection refused) is a clear error and sends nothing anywhere
 -- requests: 0
 SELECT setter_config('base_url', 'http://127.0.0.1:1'), setter_config('max_retries', 0);

@@ -39,8 +39,84 @@ typedef struct Parsed {
   char zErr[SETTER_PARSE_ERR_MAX];
 } Parsed;
 
+/* 1 if the two results are the same: return code, error text, and every
+** row, cell, byte count and contextStartsAt. */
+static int sameResult(const Parsed *a, const Parsed *b) {
+  int64_t i;
+  if (a->rc != b->rc) return 0;
+  if (a->rc) return strcmp(a->zErr, b->zErr) == 0 && b->pRows == NULL;
+  if (a->pRows->nRow != b->pRows->nRow || a->pRows->mask != b->pRows->mask ||
+      setterRowsBytes(a->pRows) != setterRowsBytes(b->pRows) ||
+      (a->pRows->zContextStartsAt == NULL) != (b->pRows->zContextStartsAt == NULL) ||
+      a->pRows->nContextStartsAt != b->pRows->nContextStartsAt ||
+      (a->pRows->zContextStartsAt && memcmp(a->pRows->zContextStartsAt, b->pRows->zContextStartsAt,
+                                            a->pRows->nContextStartsAt) != 0)) {
+    return 0;
+  }
+  for (i = 0; i < a->pRows->nRow * a->pRows->nSlot; i++) {
+    const SetterValue *x = &a->pRows->aCell[i], *y = &b->pRows->aCell[i];
+    if (x->type != y->type) return 0;
+    if (x->type == SETTER_INTEGER && x->u.i != y->u.i) return 0;
+    if (x->type == SETTER_TEXT && (x->n != y->n || memcmp(x->u.z, y->u.z, x->n) != 0)) return 0;
+  }
+  return 1;
+}
+
+/* Reads z[0..n) as fetch.c hands a body over while it arrives: nPiece
+** bytes at a time appended to a buffer that keeps only the bytes the parser
+** has not taken (exactly that size for small bodies, so that ASan sees a
+** read past what has arrived). */
+static Parsed parsePieces(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes,
+                          size_t nPiece) {
+  Parsed r;
+  SetterParser *p = setterParserNew(mask, maxRowBytes);
+  char *zBuf = NULL;
+  size_t nBuf = 0, nAlloc = 0, i = 0;
+  int bExact = n <= 65536;
+  if (p == NULL) abort();
+  memset(r.zErr, 'X', sizeof r.zErr);
+  while (i < n) {
+    size_t nAdd = n - i < nPiece ? n - i : nPiece, nTaken = 0;
+    if (nBuf + nAdd > nAlloc || bExact) {
+      nAlloc = bExact ? nBuf + nAdd : 2 * (nBuf + nAdd);
+      zBuf = realloc(zBuf, nAlloc ? nAlloc : 1);
+      if (zBuf == NULL) abort();
+    }
+    memcpy(zBuf + nBuf, z + i, nAdd);
+    nBuf += nAdd;
+    i += nAdd;
+    if (i == n) break; /* the last piece goes to setterParserFinish */
+    (void)setterParserFeed(p, zBuf, nBuf, 0, &nTaken);
+    if (nTaken > nBuf) abort();
+    memmove(zBuf, zBuf + nTaken, nBuf - nTaken);
+    nBuf -= nTaken;
+  }
+  r.rc = setterParserFinish(p, zBuf ? zBuf : "", nBuf, &r.pRows, r.zErr, sizeof r.zErr);
+  setterParserFree(p);
+  free(zBuf);
+  return r;
+}
+
+/* Whatever the pieces, the result is that of the whole body. */
+static void checkPieces(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes,
+                        const Parsed *pWhole) {
+  static const size_t aSmall[] = {1, 2, 7, 61, 4096}, aBig[] = {4093, 65536 + 3};
+  const size_t *aPiece = n <= 20000 ? aSmall : aBig;
+  int k, nPiece = n <= 20000 ? 5 : 2;
+  for (k = 0; k < nPiece; k++) {
+    Parsed r = parsePieces(z, n, mask, maxRowBytes, aPiece[k]);
+    if (!sameResult(pWhole, &r)) {
+      unitFailStart(__FILE__, __LINE__);
+      printf("read %zu bytes at a time, %zu-byte body: rc %d \"%s\", whole: rc %d \"%s\"\n",
+             aPiece[k], n, r.rc, r.rc ? r.zErr : "", pWhole->rc, pWhole->rc ? pWhole->zErr : "");
+    }
+    if (r.rc == 0) setterRowsUnref(r.pRows);
+  }
+}
+
 /* Parses z[0..n) from an exact-size malloc'd copy (the parser owns it),
-** with the rows bounded by maxRowBytes (0 = unbounded). */
+** with the rows bounded by maxRowBytes (0 = unbounded); then checks that
+** reading it in pieces as it arrives gives the same result. */
 static Parsed parseLimit(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes) {
   Parsed r;
   char *zBody = malloc(n ? n : 1);
@@ -49,6 +125,7 @@ static Parsed parseLimit(const char *z, size_t n, unsigned int mask, int64_t max
   memset(r.zErr, 'X', sizeof r.zErr);
   r.pRows = (SetterRows *)&r; /* must be overwritten */
   r.rc = setterParseResponse(zBody, n, mask, maxRowBytes, &r.pRows, r.zErr, sizeof r.zErr);
+  if (r.pRows != (SetterRows *)&r) checkPieces(z, n, mask, maxRowBytes, &r);
   return r;
 }
 
