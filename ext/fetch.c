@@ -48,6 +48,9 @@
 #define BODY_WHOLE 1  /* whole, for xDone */
 #define BODY_PIECES 2 /* HTTP 200 with xBody: xBody takes what it has read */
 #define BODY_FIRST_ALLOC 65536
+/* libcurl's receive buffer (its default is 16 KiB): fewer, larger reads
+** and fewer rounds of the scheduler for a big body. */
+#define RECEIVE_BUFFER_BYTES (128 * 1024)
 
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
@@ -265,6 +268,7 @@ static CURLcode configureEasy(SetterFetcher *p, CURL *pEasy, SetterRequest *pReq
   SET(CURLOPT_TCP_KEEPALIVE, 1L);
   SET(CURLOPT_TCP_NODELAY, 1L);
   SET(CURLOPT_SHARE, p->pShare);
+  SET(CURLOPT_BUFFERSIZE, (long)RECEIVE_BUFFER_BYTES);
   SET(CURLOPT_WRITEFUNCTION, onBody);
   SET(CURLOPT_WRITEDATA, pReq);
   SET(CURLOPT_PRIVATE, pReq);
