@@ -294,7 +294,7 @@ static int scanNumber(JsonReader *r) {
 static int scanLiteral(JsonReader *r, const char *zWord, size_t nWord) {
   size_t nLeft = r->n - r->i;
   char zW[64];
-  if (nLeft >= nWord && memcmp(r->z + r->i, zWord, nWord) == 0) {
+  if (nLeft >= nWord && jsonSameBytes(r->z + r->i, zWord, nWord)) {
     r->i += nWord;
     return JSON_OK;
   }

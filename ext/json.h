@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Return codes; SETTER_PARSE_* (parse.h) extends them. */
 #define JSON_OK 0
@@ -97,6 +98,37 @@ static inline int jsonPeek(JsonReader *r) {
     r->nSpace++;
   }
   return -1;
+}
+
+/* 1 if a[0..n) and b[0..n) are the same bytes.  Inline word compares (the
+** last word overlapping) for the short texts the reader compares (member
+** names, literals), where a call of memcmp costs more than the compare. */
+static inline int jsonSameBytes(const char *a, const char *b, size_t n) {
+  uint64_t x8, y8;
+  uint32_t x4, y4;
+  size_t i;
+  if (n >= 8) {
+    for (i = 0; i + 8 < n; i += 8) {
+      memcpy(&x8, a + i, 8);
+      memcpy(&y8, b + i, 8);
+      if (x8 != y8) return 0;
+    }
+    memcpy(&x8, a + n - 8, 8);
+    memcpy(&y8, b + n - 8, 8);
+    return x8 == y8;
+  }
+  if (n >= 4) {
+    memcpy(&x4, a, 4);
+    memcpy(&y4, b, 4);
+    if (x4 != y4) return 0;
+    memcpy(&x4, a + n - 4, 4);
+    memcpy(&y4, b + n - 4, 4);
+    return x4 == y4;
+  }
+  for (i = 0; i < n; i++) {
+    if (a[i] != b[i]) return 0;
+  }
+  return 1;
 }
 
 /* The error for the byte at r->i (or the end); zExpected ("expected ':'")

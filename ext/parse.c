@@ -148,7 +148,7 @@ static int messageField(const JsonMembers *m) {
   int k;
   for (k = 0; k < N_MESSAGE_FIELD; k++) {
     if (aMessageField[k].nName == m->nName && aMessageField[k].zName[0] == m->zName[0] &&
-        memcmp(m->zName, aMessageField[k].zName, m->nName) == 0) {
+        jsonSameBytes(m->zName, aMessageField[k].zName, m->nName)) {
       return k;
     }
   }
