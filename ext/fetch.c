@@ -18,6 +18,13 @@
 ** request: its text is the fetcher's, and the requests that had finished
 ** keep their outcome.
 **
+** Bodies (onBody): an attempt's bytes are appended to its request's
+** buffer.  An HTTP 200 answer with settings.xBody set is handed to xBody
+** after each append, and the bytes it takes are dropped from the front, so
+** the buffer holds only what the caller has not read yet; any other answer
+** is kept whole, in a buffer sized once from Content-Length.  libcurl reads
+** RECEIVE_BUFFER_BYTES at a time.
+**
 ** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
 ** xCancelled and xProgress are called in time while transfers run and while
 ** a retry waits for its backoff or Retry-After.
