@@ -601,7 +601,13 @@ static void configCache(sqlite3_context *ctx, SetterConn *pConn, int argc, sqlit
   if (argc == 1) {
     sqlite3_result_int(ctx, pConn->pCache ? setterCacheCount(pConn->pCache) : 0);
   } else if (zAction && strcmp(zAction, "clear") == 0) {
-    sqlite3_result_int(ctx, pConn->pCache ? setterCacheClear(pConn->pCache) : 0);
+    int nEntry = pConn->pCache ? setterCacheCount(pConn->pCache) : 0;
+    if (nEntry > 0 && !setterGuardAllowsChange(pConn->db)) {
+      /* emptying the cache changes what later statements ask: as a setting */
+      sqlite3_result_error(ctx, "setter_config: " SETTER_GUARD_RULE, -1);
+    } else {
+      sqlite3_result_int(ctx, nEntry > 0 ? setterCacheClear(pConn->pCache) : 0);
+    }
   } else {
     sqlite3_result_error(ctx, "setter_config: the only action on 'cache' is 'clear'", -1);
   }

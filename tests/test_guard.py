@@ -244,8 +244,45 @@ def test_schema_paths():
                         path_name, when, who.get(got, got)), "got %s" % got)
 
 
+def test_schema_code_cannot_empty_the_cache():
+    """setter_config('cache', 'clear') changes the connection's state as a setting does: from
+    schema code it is refused (the entries stay), unless there is nothing to clear."""
+    with tempfile.TemporaryDirectory(prefix="setter-guard-") as directory:
+        path = hostile_file(directory, "clear", [
+            "CREATE TABLE t(a CHECK (setter_config('cache', 'clear') IS NOT NULL))"])
+        db = sqlite3.connect(path)
+        db.enable_load_extension(True)
+        db.execute("SELECT count(*) FROM sqlite_schema").fetchall()   # schema read first
+        db.load_extension(EXT)
+        db.execute("SELECT setter_config('base_url', ?), setter_config('api_key', ?), "
+                   "setter_config('cache_ttl', 60)",
+                   ("http://127.0.0.1:%s" % os.environ["TEST_MOCK_PORT"],
+                    os.environ["TEST_API_KEY"])).fetchall()
+        try:
+            db.execute("INSERT INTO t VALUES (1)")
+            error = None
+        except sqlite3.Error as e:
+            error = str(e)
+        check(error is None, "a CHECK that clears an empty cache passes (it changes nothing)",
+              repr(error))
+        rows = db.execute("SELECT count(*) FROM setter_conversations(123, '1234567890')").fetchall()
+        before = db.execute("SELECT setter_config('cache')").fetchone()[0]
+        try:
+            db.execute("INSERT INTO t VALUES (2)")
+            error = None
+        except sqlite3.Error as e:
+            error = str(e)
+        after = db.execute("SELECT setter_config('cache')").fetchone()[0]
+        check(rows == [(3,)] and before == 1 and after == 1 and error and REFUSED in error,
+              "a CHECK that clears a cache holding an answer is refused and the answer stays",
+              "rows %r, entries %r then %r, error %r" % (rows, before, after, error))
+        db.rollback()
+        db.close()
+
+
 def main():
-    for test in (test_texts, test_a_change_that_changes_nothing_passes, test_schema_paths):
+    for test in (test_texts, test_a_change_that_changes_nothing_passes, test_schema_paths,
+                 test_schema_code_cannot_empty_the_cache):
         try:
             test()
         except Exception as e:      # a crash of the test itself counts as one failure
