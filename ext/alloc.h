@@ -15,8 +15,8 @@
 ** cache.c and timestamp.c with -DSETTER_STANDALONE, where they are libc's
 ** malloc and no SQLite is linked at all.
 **
-** libcurl's and cJSON's own allocations stay with libc: both libraries set
-** their allocator process-wide, which an extension must not change.
+** libcurl's own allocations stay with libc: libcurl sets its allocator
+** process-wide, which an extension must not change.
 */
 #ifndef SETTER_ALLOC_H
 #define SETTER_ALLOC_H

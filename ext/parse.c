@@ -42,13 +42,11 @@
 ** compare the text as written, so there a column and json_extract(raw_json)
 ** differ for a name written with escapes (the README says so).
 **
-** cJSON is used only by setterApiErrorMessage (HTTP error bodies, a cold
-** path), under a mutex: cJSON_Parse* writes a process-wide error record.
+** setterApiErrorMessage reads an HTTP error body with the same reader, so
+** the API's message keeps every byte (an escaped NUL included).
 */
 #include "parse.h"
 
-#include <cjson/cJSON.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -505,30 +503,69 @@ int setterParseResponse(char *zBody, size_t nBody, unsigned int mask, int64_t ma
   return rc;
 }
 
-/* cJSON_Parse* writes cJSON's process-wide error record: one call at a time
-** from this extension's threads (a host's own cJSON calls are not covered). */
-static pthread_mutex_t cjsonMutex = PTHREAD_MUTEX_INITIALIZER;
+/* A member value's place in the text: iStart..iEnd, its type (-1: absent). */
+typedef struct JsonSpan {
+  size_t iStart, iEnd;
+  int eType;
+} JsonSpan;
 
-char *setterApiErrorMessage(const char *zBody, size_t nBody) {
-  const char *zFound = NULL;
-  char *zOut = NULL;
-  cJSON *pRoot, *pMessage, *pError;
-  if (zBody == NULL || nBody == 0) return NULL;
-  if (pthread_mutex_lock(&cjsonMutex) != 0) return NULL;
-  pRoot = cJSON_ParseWithLength(zBody, nBody);
-  (void)pthread_mutex_unlock(&cjsonMutex); /* cannot fail: a valid mutex this thread holds */
-  if (pRoot == NULL) return NULL;
-  pMessage = cJSON_GetObjectItemCaseSensitive(pRoot, "message");
-  pError = cJSON_GetObjectItemCaseSensitive(pRoot, "error");
-  if (cJSON_IsString(pMessage)) {
-    zFound = pMessage->valuestring;
-  } else if (cJSON_IsString(pError)) {
-    zFound = pError->valuestring;
-  } else if (cJSON_IsObject(pError)) {
-    pMessage = cJSON_GetObjectItemCaseSensitive(pError, "message");
-    if (cJSON_IsString(pMessage)) zFound = pMessage->valuestring;
+static int isName(const JsonMembers *m, const char *zName) {
+  size_t n = strlen(zName);
+  return m->nName == n && memcmp(m->zName, zName, n) == 0;
+}
+
+/* Reads the object at r->i (checked whole) and the first member named
+** zName1 (and zName2, if not NULL) into the spans.  0, or an error. */
+static int findMembers(JsonReader *r, const char *zName1, JsonSpan *p1, const char *zName2,
+                       JsonSpan *p2) {
+  JsonMembers m;
+  int rc;
+  p1->eType = p2->eType = -1;
+  if (jsonPeek(r) != '{') return JSON_MALFORMED;
+  jsonMembersBegin(r, &m);
+  while ((rc = jsonNextMember(r, &m)) == JSON_MEMBER) {
+    JsonSpan *pSpan = NULL;
+    size_t iStart = r->i;
+    int eType;
+    if (isName(&m, zName1)) pSpan = p1;
+    if (zName2 && isName(&m, zName2)) pSpan = p2;
+    rc = jsonScanValue(r, &eType);
+    if (rc) return rc;
+    if (pSpan && pSpan->eType < 0) { /* the first occurrence wins */
+      pSpan->iStart = iStart;
+      pSpan->iEnd = r->i;
+      pSpan->eType = eType;
+    }
   }
-  if (zFound) zOut = setterStrdup(zFound);
-  cJSON_Delete(pRoot);
+  return rc;
+}
+
+char *setterApiErrorMessage(const char *zBody, size_t nBody, size_t *pnMessage) {
+  JsonReader r;
+  JsonSpan message, error, found;
+  char *zOut;
+  *pnMessage = 0;
+  if (zBody == NULL || nBody == 0) return NULL;
+  jsonReaderInit(&r, zBody, nBody, NULL, 0);
+  if (findMembers(&r, "message", &message, "error", &error)) return NULL;
+  found.eType = -1;
+  if (message.eType == JSON_STRING) {
+    found = message;
+  } else if (error.eType == JSON_STRING) {
+    found = error;
+  } else if (error.eType == JSON_OBJECT) {
+    JsonSpan unused;
+    jsonReaderInit(&r, zBody + error.iStart, error.iEnd - error.iStart, NULL, 0);
+    if (findMembers(&r, "message", &message, NULL, &unused) == 0 && message.eType == JSON_STRING) {
+      found = message;
+      found.iStart += error.iStart;
+      found.iEnd += error.iStart;
+    }
+  }
+  if (found.eType < 0) return NULL;
+  zOut = setterMalloc(found.iEnd - found.iStart + 1);
+  if (zOut == NULL) return NULL;
+  *pnMessage = jsonDecodeString(zBody + found.iStart, found.iEnd - found.iStart, zOut);
+  zOut[*pnMessage] = 0;
   return zOut;
 }

@@ -87,9 +87,10 @@ size_t setterParserOffset(const SetterParser *p);
 void setterParserFree(SetterParser *p);
 
 /* The message of an API error body: its "message" string, else its
-** "error" string, else "error"."message"; NULL if none (or not JSON).
-** The result is allocated with ext/alloc.h's allocator (free it with
-** setterFree, which in the extension is sqlite3_free) and unsanitised.  Uses cJSON, serialised by a mutex (see parse.c). */
-char *setterApiErrorMessage(const char *zBody, size_t nBody);
+** "error" string, else "error"."message" (the first of duplicate names);
+** NULL if none, or if the body is not a JSON object.  *pnMessage gets its
+** decoded length (it may hold 0 bytes: \u0000).  Allocated with ext/alloc.h's
+** allocator (free it with setterFree) and unsanitised. */
+char *setterApiErrorMessage(const char *zBody, size_t nBody, size_t *pnMessage);
 
 #endif /* SETTER_PARSE_H */

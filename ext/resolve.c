@@ -36,8 +36,9 @@ static int fail(char **pzErr, char *zMsg) {
 
 /* The API's own message from an error body, else the start of the body. */
 static char *apiMessage(const char *zBody, size_t nBody, const char *zKey) {
-  char *zFound = setterApiErrorMessage(zBody, nBody);
-  char *zOut = zFound ? setterSanitize(zFound, strlen(zFound), SETTER_SANITIZE_MAX_BYTES, zKey)
+  size_t nFound;
+  char *zFound = setterApiErrorMessage(zBody, nBody, &nFound);
+  char *zOut = zFound ? setterSanitize(zFound, nFound, SETTER_SANITIZE_MAX_BYTES, zKey)
                       : setterSanitize(zBody, nBody, SETTER_SANITIZE_MAX_BYTES, zKey);
   sqlite3_free(zFound);
   return zOut;

@@ -667,6 +667,8 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"error-plain", fixed(lambda: Reply(502, b"upstream connect error", "text/plain"))),
     (r"bad-utf8-json", fixed(lambda: Reply(500, b'{"error":"Internal Server Error","message":"'
                                            + BAD_UTF8 + b'"}'))),
+    (r"error-nul", fixed(lambda: Reply(500, b'{"error":"Internal Server Error",'
+                                         b'"message":"before\\u0000after"}'))),
     (r"bad-utf8-plain", fixed(lambda: Reply(502, BAD_UTF8, "text/plain"))),
     (r"bad-utf8-body", fixed(lambda: ok(BAD_UTF8 + b" not json"))),
 ] + [(re.escape(name), fixed(lambda body=body: ok(body)))

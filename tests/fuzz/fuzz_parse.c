@@ -37,7 +37,9 @@
 **    every accepted value must parse as a message's content and errorDetails,
 **    followed by a second "content" that must not replace the first
 **    (duplicate names: the first wins, as in cJSON's and SQLite's lookups).
-** 3. setterApiErrorMessage gets the same bytes; its result is read and freed.
+** 3. setterApiErrorMessage gets the same bytes; when it finds a message
+**    and cJSON, with the same rule, finds one too, the two must be equal
+**    (up to cJSON's first 0 byte).
 */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -273,8 +275,27 @@ static void differential(const uint8_t *aData, size_t nData) {
   free(z);
 }
 
+/* The message of an API error body by setterApiErrorMessage's rule, read
+** with cJSON (NULL if none); *ppRoot gets the tree to free. */
+static const char *cjsonApiErrorMessage(const char *z, size_t n, cJSON **ppRoot) {
+  cJSON *pRoot = cJSON_ParseWithLength(z, n), *pMessage, *pError;
+  *ppRoot = pRoot;
+  if (!cJSON_IsObject(pRoot)) return NULL;
+  pMessage = cJSON_GetObjectItemCaseSensitive(pRoot, "message");
+  pError = cJSON_GetObjectItemCaseSensitive(pRoot, "error");
+  if (cJSON_IsString(pMessage)) return pMessage->valuestring;
+  if (cJSON_IsString(pError)) return pError->valuestring;
+  if (cJSON_IsObject(pError)) {
+    pMessage = cJSON_GetObjectItemCaseSensitive(pError, "message");
+    if (cJSON_IsString(pMessage)) return pMessage->valuestring;
+  }
+  return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   char *zCopy, *zMsg;
+  size_t nMsg;
+  cJSON *pRoot;
   parseOnce(aData, nData, SETTER_FIELD_ALL, 0);
   if (nData > 0) {
     /* a partial mask from the first byte: its bits 0..7 pick fields 0..7
@@ -290,9 +311,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   zCopy = malloc(nData ? nData : 1);
   if (zCopy == NULL) return 0;
   if (nData) memcpy(zCopy, aData, nData);
-  zMsg = setterApiErrorMessage(zCopy, nData);
+  zMsg = setterApiErrorMessage(zCopy, nData, &nMsg);
   if (zMsg) {
-    readBytes(zMsg, strlen(zMsg));
+    const char *zTheirs = cjsonApiErrorMessage(zCopy, nData, &pRoot);
+    readBytes(zMsg, nMsg);
+    if (zTheirs) { /* equal up to cJSON's first 0 byte (a \u0000 we keep) */
+      size_t n = strlen(zTheirs);
+      if (n > nMsg || memcmp(zTheirs, zMsg, n) != 0 || (n < nMsg && zMsg[n] != 0)) abort();
+    }
+    cJSON_Delete(pRoot);
     setterFree(zMsg);
   }
   /* compact JSON never grows */

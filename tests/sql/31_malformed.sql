@@ -101,6 +101,14 @@ SELECT 'next line';
 -- Error: setter_conversations: HTTP 500 for bot_integration_id 9, user_number 'control-chars': [^\x00-\x1f\x7f]*line1 line2[^\x00-\x1f\x7f]*
 -- next line
 
+-- case: the API's message is quoted whole, past an escaped NUL (\u0000 shows as a space, as other control characters)
+-- requests: 1
+SELECT setter_config('max_retries', 0);
+SELECT message_id FROM setter_conversations(9, 'error-nul');
+-- expect:
+-- 0
+-- Error: setter_conversations: HTTP 500 for bot_integration_id 9, user_number 'error-nul': before after
+
 -- case: a plain-text error body is quoted as the message
 -- requests: 1
 SELECT setter_config('max_retries', 0);

@@ -1528,9 +1528,11 @@ static void checkApiError(const char *zFile, int line, const char *zBody, const 
   size_t n = strlen(zBody);
   char *zCopy = malloc(n ? n : 1);
   char *zGot;
+  size_t nGot;
   if (n) memcpy(zCopy, zBody, n);
-  zGot = setterApiErrorMessage(zCopy, n);
+  zGot = setterApiErrorMessage(zCopy, n, &nGot);
   unitCheckStr(zGot, zWant, zFile, line, zBody);
+  if (zGot && zWant && nGot != strlen(zWant)) unitCheckStr("(its length)", zWant, zFile, line, zBody);
   free(zGot);
   free(zCopy);
 }
@@ -1547,13 +1549,14 @@ TEST(api_error_message_prefers_message_then_error_string_then_error_message) {
                   "quota exceeded");
   CHECK_API_ERROR("{\"error\":{\"message\":\"caf\\u00e9 \\\"q\\\"\"}}", "caf\xc3\xa9 \"q\"");
   CHECK_API_ERROR("{\"message\":\"\"}", "");
-  /* cJSON's lookup takes the first of duplicate names too, as the reader does */
+  /* the first of duplicate names, as the response reader takes */
   CHECK_API_ERROR("{\"message\":\"first\",\"message\":\"second\"}", "first");
   CHECK_API_ERROR("{\"error\":{\"message\":\"a\",\"message\":\"b\"},\"error\":\"c\"}", "a");
 }
 
 TEST(api_error_message_is_null_without_one) {
   char *z;
+  size_t n;
   CHECK_API_ERROR("{\"error\":{\"code\":1}}", NULL);
   CHECK_API_ERROR("{\"error\":null}", NULL);
   CHECK_API_ERROR("{\"msg\":\"x\"}", NULL);
@@ -1564,20 +1567,33 @@ TEST(api_error_message_is_null_without_one) {
   CHECK_API_ERROR("Service Unavailable", NULL);
   CHECK_API_ERROR("{\"message\":\"unterminated", NULL);
   CHECK_API_ERROR("", NULL);
-  z = setterApiErrorMessage(NULL, 0);
+  CHECK_API_ERROR("{\"message\":\"x\",}", NULL);
+  CHECK_API_ERROR("{\"message\":\"x\"", NULL);
+  z = setterApiErrorMessage(NULL, 0, &n);
   CHECK(z == NULL);
-  z = setterApiErrorMessage(NULL, 10);
+  z = setterApiErrorMessage(NULL, 10, &n);
   CHECK(z == NULL);
-  z = setterApiErrorMessage("{\"message\":\"x\"}", 0);
+  z = setterApiErrorMessage("{\"message\":\"x\"}", 0, &n);
   CHECK(z == NULL);
 }
 
 TEST(api_error_message_reads_only_the_given_length) {
-  char *z = setterApiErrorMessage("{\"message\":\"short\"}{\"message\":\"long\"}", 19);
+  size_t n;
+  char *z = setterApiErrorMessage("{\"message\":\"short\"}{\"message\":\"long\"}", 19, &n);
   CHECK_EQ_STR(z, "short");
   free(z);
-  z = setterApiErrorMessage("{\"message\":\"cut here\"}", 15);
+  z = setterApiErrorMessage("{\"message\":\"cut here\"}", 15, &n);
   CHECK(z == NULL);
+  free(z);
+}
+
+TEST(api_error_message_keeps_every_byte_past_an_escaped_nul) {
+  size_t n;
+  const char *zBody = "{\"error\":{\"message\":\"a\\u0000b \\u00e9\"}}";
+  char *z = setterApiErrorMessage(zBody, strlen(zBody), &n);
+  CHECK(z != NULL);
+  CHECK_EQ_INT(n, 6);
+  if (z && n == 6) CHECK(memcmp(z, "a\0b \xc3\xa9", 6) == 0);
   free(z);
 }
 
@@ -2027,6 +2043,7 @@ int main(void) {
   RUN(api_error_message_prefers_message_then_error_string_then_error_message);
   RUN(api_error_message_is_null_without_one);
   RUN(api_error_message_reads_only_the_given_length);
+  RUN(api_error_message_keeps_every_byte_past_an_escaped_nul);
   RUN(raw_control_character_in_a_string_is_refused_naming_the_byte);
   RUN(every_byte_below_0x20_raw_in_a_string_is_refused_and_escaped_ones_are_not);
   RUN(control_bytes_between_tokens_other_than_json_white_space_are_refused);
