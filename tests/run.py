@@ -76,7 +76,7 @@ TOOL_LINE_RE = re.compile(r"^==\d+==")
 SANITIZER_RE = re.compile(r"ERROR: (?:Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer"
                           r"|^\S+:\d+:\d+: runtime error: ", re.M)
 COUNTS_RE = re.compile(r"^(\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?")
-PLACEHOLDER_RE = re.compile(r"\{(PORT|EVIL_PORT|EXT|TMP|ROOT|KEY)\}")
+PLACEHOLDER_RE = re.compile(r"\{(PORT|EVIL_PORT|EXT|TMP|ROOT|KEY|SCALED:[0-9]+(?:\.[0-9]+)?)\}")
 
 
 class SetupError(Exception):
@@ -246,16 +246,28 @@ def parse_case(c, lines, i, end):
     if c.regex:
         for n, pat in enumerate(c.expect):
             try:
-                re.compile(subst(pat, dict.fromkeys(("PORT", "EVIL_PORT", "EXT", "TMP", "ROOT",
-                                                     "KEY"), "x"), regex=True))
+                body = pat[len(REPEAT_MARK):] if pat.startswith(REPEAT_MARK) else pat
+                values = dict.fromkeys(("PORT", "EVIL_PORT", "EXT", "TMP", "ROOT", "KEY"), "x")
+                re.compile(subst(body, dict(values, SCALE=1.0), regex=True))
             except re.error as e:
                 raise ValueError("expected line %d is not a valid regex: %s" % (n + 1, e))
 
 
+def scaled(number, scale):
+    """{SCALED:N}: N times the run's timeout scale, as an integer when it is one."""
+    v = float(number) * scale
+    return str(int(round(v))) if abs(v - round(v)) < 1e-9 else "%.3f" % v
+
+
 def subst(text, values, regex=False):
-    """Replaces {PORT}, {EVIL_PORT}, {EXT}, {TMP}, {ROOT}, {KEY}; other braces stay as they are."""
+    """Replaces {PORT}, {EVIL_PORT}, {EXT}, {TMP}, {ROOT}, {KEY} and {SCALED:N} (values["SCALE"]
+    is the timeout scale); other braces stay as they are."""
     def repl(m):
-        v = values[m.group(1)]
+        name = m.group(1)
+        if name.startswith("SCALED:"):
+            v = scaled(name[len("SCALED:"):], values["SCALE"])
+        else:
+            v = values[name]
         return re.escape(v) if regex else v
     return PLACEHOLDER_RE.sub(repl, text)
 
@@ -487,12 +499,32 @@ def make_diff(expected, actual, regex):
     return capped(diff, MAX_DIFF_LINES, "diff lines")
 
 
+# An expect-re line that starts with this matches zero or more output lines (each matching the
+# rest of the pattern): for lines whose number depends on time, such as progress lines.
+REPEAT_MARK = "(?*)"
+
+
 def output_matches(expected, actual, regex):
-    if len(expected) != len(actual):
-        return False
     if not regex:
         return expected == actual
-    return all(re.fullmatch(p, a) for p, a in zip(expected, actual))
+
+    def match(i, j):
+        while i < len(expected):
+            pat = expected[i]
+            if pat.startswith(REPEAT_MARK):
+                body = pat[len(REPEAT_MARK):]
+                while not match(i + 1, j):
+                    if j < len(actual) and re.fullmatch(body, actual[j]):
+                        j += 1
+                    else:
+                        return False
+                return True
+            if j >= len(actual) or not re.fullmatch(pat, actual[j]):
+                return False
+            i += 1
+            j += 1
+        return j == len(actual)
+    return match(0, 0)
 
 
 def run_case(case, worker, opts, base_env):
@@ -511,7 +543,8 @@ def run_case(case, worker, opts, base_env):
     tmp = tempfile.mkdtemp(prefix="case-", dir=opts.run_tmp)
     try:
         values = {"PORT": str(worker.api.port), "EVIL_PORT": str(worker.evil.port),
-                  "EXT": opts.ext, "TMP": tmp, "ROOT": ROOT, "KEY": API_KEY}
+                  "EXT": opts.ext, "TMP": tmp, "ROOT": ROOT, "KEY": API_KEY,
+                  "SCALE": opts.timeout_scale}
         env = dict(base_env)
         env["SETTER_API_KEY"] = API_KEY
         env["SETTER_BASE_URL"] = "http://127.0.0.1:%d" % worker.api.port

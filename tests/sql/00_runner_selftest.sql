@@ -28,3 +28,19 @@ INSERT INTO scratch.t VALUES (42);
 SELECT x FROM scratch.t;
 -- expect:
 -- 42
+
+-- case: runner: an expect-re line that starts with (?*) matches zero or more output lines
+SELECT 'first';
+WITH RECURSIVE n(i) AS (VALUES (1) UNION ALL SELECT i + 1 FROM n WHERE i < 3)
+SELECT 'step ' || i FROM n;
+SELECT 'last';
+-- expect-re:
+-- (?*)never printed
+-- first
+-- (?*)step [1-3]
+-- last
+
+-- case: runner: {SCALED:N} is N times the run's --timeout-scale, in the SQL and the expected lines
+SELECT typeof({SCALED:300}), {SCALED:300} > 0, '{SCALED:300}';
+-- expect-re:
+-- integer\|1\|{SCALED:300}

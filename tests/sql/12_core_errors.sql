@@ -48,16 +48,26 @@ SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND use
 -- Error: setter_conversations: session_id > cannot be sent to the API: use = or IN
 
 -- case: IS works like = on an input; an operator next to a usable = is checked by SQLite on the rows
--- requests: <= 3
+-- requests: 2
 .mode list
--- (SQLite 3.40 and later put '1234567890' into the LIKE of the third statement and find it
--- false before reading the table, so that one makes no request; 3.34 reads the rows first.)
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id IS 123 AND user_number IS '1234567890';
 SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '12%';
-SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '9%';
 -- expect:
 -- 3
 -- 3
+
+-- case: an operator that is false for the = value ends the statement before any request
+-- sqlite: >= 3.40.0 (SQLite puts '1234567890' into the LIKE and finds it false before it reads the table; 3.34.1 reads the rows first: the next case)
+-- requests: 0
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '9%';
+-- expect:
+-- 0
+
+-- case: an operator that is false for the = value filters the rows it fetched: one request, no row
+-- sqlite: < 3.40.0 (from 3.40.1 SQLite finds the LIKE false before reading the table: the previous case)
+-- requests: 1
+SELECT count(*) FROM setter_conversations WHERE bot_integration_id = 123 AND user_number = '1234567890' AND user_number LIKE '9%';
+-- expect:
 -- 0
 
 -- case: HTTP 400 from the API is an error with the status and the API's message, not retried

@@ -140,7 +140,7 @@ SELECT count(*) FROM setter_conversations(9, 'status-204');
 -- timeout: 20
 SELECT content FROM setter_conversations(9, 'retry-after-1-a');
 SELECT count(*),
-       (julianday(max(started_at)) - julianday(min(started_at))) * 86400.0 BETWEEN 0.99 AND 2.5
+       (julianday(max(started_at)) - julianday(min(started_at))) * 86400.0 BETWEEN 0.99 AND {SCALED:2.5}
 FROM setter_requests;
 -- expect:
 -- recovered after 1
@@ -151,7 +151,7 @@ FROM setter_requests;
 -- timeout: 20
 SELECT content FROM setter_conversations(9, 'retry-after-date-a');
 SELECT count(*),
-       (julianday(max(started_at)) - julianday(min(started_at))) * 86400.0 BETWEEN 1.9 AND 4.5
+       (julianday(max(started_at)) - julianday(min(started_at))) * 86400.0 BETWEEN 1.9 AND {SCALED:4.5}
 FROM setter_requests;
 -- expect:
 -- recovered after 1
@@ -169,31 +169,32 @@ SELECT content FROM setter_conversations(9, 'retry-after-120-a');
 -- case: a stalled server gives a "timed out" error within timeout_ms (500 ms), with max_retries 0
 -- requests: 1
 -- timeout: 10
-SELECT setter_config('timeout_ms', 500), setter_config('max_retries', 0);
+SELECT setter_config('timeout_ms', {SCALED:500}), setter_config('max_retries', 0);
 SELECT content FROM setter_conversations(9, 'stall');
-SELECT attempt, status IS NULL, elapsed_ms BETWEEN 400 AND 3000, error LIKE '%timed out%'
+SELECT attempt, status IS NULL, elapsed_ms BETWEEN {SCALED:400} AND {SCALED:3000},
+       error LIKE '%timed out%'
 FROM setter_requests;
 -- expect-re:
--- 500\|0
+-- {SCALED:500}\|0
 -- Error: setter_conversations: request for bot_integration_id 9, user_number 'stall' failed: request timed out \(.*\)
 -- 1\|1\|1\|1
 
 -- case: a timeout is retried: timeout_ms 300 and max_retries 1 make 2 requests, then the error
 -- requests: 2
 -- timeout: 10
-SELECT setter_config('timeout_ms', 300), setter_config('max_retries', 1);
+SELECT setter_config('timeout_ms', {SCALED:300}), setter_config('max_retries', 1);
 SELECT content FROM setter_conversations(9, 'stall');
 -- expect-re:
--- 300\|1
+-- {SCALED:300}\|1
 -- Error: setter_conversations: request for bot_integration_id 9, user_number 'stall' failed after 2 attempts: request timed out \(.*\)
 
 -- case: a body that stalls after the headers times out too and gives no rows
 -- requests: 1
 -- timeout: 10
-SELECT setter_config('timeout_ms', 500), setter_config('max_retries', 0);
+SELECT setter_config('timeout_ms', {SCALED:500}), setter_config('max_retries', 0);
 SELECT content FROM setter_conversations(9, 'stall-body');
 -- expect-re:
--- 500\|0
+-- {SCALED:500}\|0
 -- Error: setter_conversations: request for bot_integration_id 9, user_number 'stall-body' failed: request timed out \(.*\)
 
 -- ---- broken connections ----

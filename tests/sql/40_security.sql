@@ -381,7 +381,7 @@ SELECT id, method, url, status, attempt, cached, error FROM setter_requests;
 
 -- case: setter_requests never holds the key, in any column, after successes, HTTP errors and transport failures
 -- requests: 3
-SELECT setter_config('max_retries', 0), setter_config('timeout_ms', 300);
+SELECT setter_config('max_retries', 0), setter_config('timeout_ms', {SCALED:300});
 SELECT count(*) FROM setter_conversations(123, '1234567890');
 SELECT count(*) FROM setter_conversations(9, 'status-403');
 SELECT count(*) FROM setter_conversations(9, 'stall');
@@ -391,7 +391,7 @@ SELECT count(*), sum(instr(id || started_at || method || url || coalesce(status,
 FROM setter_requests;
 SELECT url, status FROM setter_requests ORDER BY id;
 -- expect-re:
--- 0\|300
+-- 0\|{SCALED:300}
 -- 3
 -- Error: setter_conversations: HTTP 403 for bot_integration_id 9, user_number 'status-403': mock status 403
 -- Error: setter_conversations: request for bot_integration_id 9, user_number 'stall' failed: request timed out .*
