@@ -14,7 +14,8 @@
 ** into steps (the response object's '{'; one member of it, but "data",
 ** whole; the '[' of "data"; one message; the ',' or ']' after it; the end),
 ** and the stage between steps is all the state kept.  A step that runs
-** into the end of what has arrived (the reader's bEnded) is undone, rows
+** into the end of what has arrived (the reader's bEnded), or ends in a
+** number that runs to it (more digits may follow), is undone, rows
 ** included (setterRowsRollback), and tried again once twice as many bytes
 ** have arrived; any other error is final.  Reading the whole body is the
 ** same steps in one call, so both ways give the same rows and errors.
@@ -418,6 +419,15 @@ size_t setterParserOffset(const SetterParser *p) {
   return p->r.iBase;
 }
 
+/* True if the step just read ended with a number that runs to the end of
+** what has arrived: a step ends just past a value or a punctuation mark,
+** and only a number ends in a digit.  A number is the one value whose end
+** the reader cannot see (123 may be the start of 12345), so such a step is
+** cut as surely as one that ran out of text. */
+static int endsInNumber(const JsonReader *r) {
+  return r->i > 0 && r->i == r->n && r->z[r->i - 1] >= '0' && r->z[r->i - 1] <= '9';
+}
+
 int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnTaken) {
   JsonReader *r = &p->r;
   *pnTaken = 0;
@@ -446,6 +456,10 @@ int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnT
     setterRowsMark(p->pRows, &mark);
     r->bEnded = 0;
     rc = step(p, bFinal);
+    if (rc == SETTER_PARSE_OK && !bFinal && endsInNumber(r)) {
+      r->bEnded = 1; /* more digits of it may still arrive */
+      rc = SETTER_PARSE_MALFORMED;
+    }
     if (rc != SETTER_PARSE_OK && r->bEnded && !bFinal) {
       /* cut by the end of what has arrived: undo it, and try again once
       ** twice as much has arrived (so a long value is read O(n) times) */

@@ -97,12 +97,66 @@ static Parsed parsePieces(const char *z, size_t n, unsigned int mask, int64_t ma
   return r;
 }
 
-/* Whatever the pieces, the result is that of the whole body. */
+/* Reads z[0..n) as two pieces, the first nFirst bytes long: a body whose
+** bytes stopped arriving for a while at that point. */
+static Parsed parseSplit(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes,
+                         size_t nFirst) {
+  Parsed r;
+  SetterParser *p = setterParserNew(mask, maxRowBytes);
+  char *zBuf = malloc(n ? n : 1);
+  size_t nTaken = 0;
+  if (p == NULL || zBuf == NULL) abort();
+  memcpy(zBuf, z, n);
+  memset(r.zErr, 'X', sizeof r.zErr);
+  (void)setterParserFeed(p, zBuf, nFirst, 0, &nTaken);
+  if (nTaken > nFirst) abort();
+  memmove(zBuf, zBuf + nTaken, n - nTaken);
+  r.rc = setterParserFinish(p, zBuf, n - nTaken, &r.pRows, r.zErr, sizeof r.zErr);
+  setterParserFree(p);
+  free(zBuf);
+  return r;
+}
+
+/* Set while a test reads every prefix of a body: cutting each of them at
+** every byte too would take cubic time, for nothing the body alone misses. */
+static int bNoCutEveryByte = 0;
+
+/* 1 the first time this body is met with this mask and bound (a hash of
+** them in a table of the ones met; a full table says 1): the cuts at every
+** byte are tried once per body, many tests read the same one. */
+static int firstMeeting(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes) {
+  static uint64_t aSeen[8192];
+  static size_t nSeen = 0;
+  uint64_t h = 14695981039346656037ull;
+  size_t i;
+  for (i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 1099511628211ull;
+  h = (h ^ mask) * 1099511628211ull;
+  h = (h ^ (uint64_t)maxRowBytes) * 1099511628211ull;
+  for (i = 0; i < nSeen; i++) {
+    if (aSeen[i] == h) return 0;
+  }
+  if (nSeen < sizeof aSeen / sizeof aSeen[0]) aSeen[nSeen++] = h;
+  return 1;
+}
+
+/* Whatever the pieces, the result is that of the whole body: pieces of a
+** few sizes, and (for a small body) a cut at every byte. */
 static void checkPieces(const char *z, size_t n, unsigned int mask, int64_t maxRowBytes,
                         const Parsed *pWhole) {
   static const size_t aSmall[] = {1, 2, 7, 61, 4096}, aBig[] = {4093, 65536 + 3};
   const size_t *aPiece = n <= 20000 ? aSmall : aBig;
   int k, nPiece = n <= 20000 ? 5 : 2;
+  size_t iCut;
+  int bEveryByte = n <= 4096 && !bNoCutEveryByte && firstMeeting(z, n, mask, maxRowBytes);
+  for (iCut = 1; bEveryByte && iCut < n; iCut++) {
+    Parsed r = parseSplit(z, n, mask, maxRowBytes, iCut);
+    if (!sameResult(pWhole, &r)) {
+      unitFailStart(__FILE__, __LINE__);
+      printf("cut after byte %zu of %zu: rc %d \"%s\", whole: rc %d \"%s\"\n", iCut, n, r.rc,
+             r.rc ? r.zErr : "", pWhole->rc, pWhole->rc ? pWhole->zErr : "");
+    }
+    if (r.rc == 0) setterRowsUnref(r.pRows);
+  }
   for (k = 0; k < nPiece; k++) {
     Parsed r = parsePieces(z, n, mask, maxRowBytes, aPiece[k]);
     if (!sameResult(pWhole, &r)) {
@@ -469,6 +523,18 @@ static const CellCase aCellCase[] = {
          WANT_TEXT(0, CONTENT, "yes"),
          WANT_INT(0, MESSAGE_ID, 1),
          WANT_NULL(0, ERROR_CODE),
+     }},
+    /* Numbers of several digits as top-level values (an unknown member, a
+    ** metadata that is not an object): a body cut inside one must wait for
+    ** the rest of it (checkPieces cuts it at every byte). */
+    {__LINE__,
+     "top_level_numbers_of_several_digits",
+     "{\"total\":150,\"data\":[{\"messageId\":12345}],\"page\":-2.5e10,"
+     "\"metadata\":1024}",
+     SETTER_FIELD_ALL,
+     1,
+     {
+         WANT_INT(0, MESSAGE_ID, 12345),
      }},
     {__LINE__,
      "member_names_are_case_sensitive",
@@ -1334,6 +1400,7 @@ TEST(malformed_truncated_mid_message) {
   /* an unterminated string: the error names a byte offset */
   CHECK_MALFORMED(parse("{\"data\":[{\"content\":\"Hi! I'd like"), "byte");
   /* every proper prefix of a valid body is an error, never rows */
+  bNoCutEveryByte = 1;
   for (n = 0; n + 1 < sizeof zFull; n++) {
     Parsed r = parseN(zFull, n, SETTER_FIELD_ALL);
     if (r.rc != 1 || r.pRows != NULL || r.zErr[0] == 0) {
@@ -1341,6 +1408,7 @@ TEST(malformed_truncated_mid_message) {
       if (r.pRows) setterRowsUnref(r.pRows);
     }
   }
+  bNoCutEveryByte = 0;
   CHECK_EQ_INT(nBad, 0);
 }
 
