@@ -60,6 +60,7 @@ DEFAULT_KEY = "test-key-0123456789abcdef"
 DEMO_KEY = "demo-key"
 DEFAULT_BIG_MESSAGES = 100000
 STALL_SECONDS = 30.0
+PAUSE_SECONDS = 0.2               # the pause of a body sent in two pieces (split-number)
 OVERLAP_WAIT_SECONDS = 5.0      # how long an `overlap` request waits for a second one
 WAIT_SLICE = 0.05               # granularity of sleeps that watch for shutdown / client gone
 MAX_LOG_ENTRIES = 100000        # the request log keeps at most this many entries
@@ -353,6 +354,9 @@ HUGE_BODY = history_body([message(123, 1, "bot", HUGE_CONTENT, "2024-01-20T12:00
                                   "wamid.huge1", "delivered")])
 TRUNCATED_BODY = STANDARD_BODY[:STANDARD_BODY.index(b"Sure! What") + 5]
 TRAILING_GARBAGE_BODY = STANDARD_BODY + b"xyz"
+# the 1234567890 body with a top-level "total" before "data", sent in two pieces cut in "150"
+SPLIT_NUMBER_BODY = b'{"total":150,' + STANDARD_BODY[1:]
+SPLIT_NUMBER_AT = len(b'{"total":15')
 VALID_THEN_INVALID_BODY = (STANDARD_BODY[:STANDARD_BODY.index(b"]")]    # 3 messages, then:
                            + b',{"messageId":4,"content":"fourth",}]'
                            + b',"metadata":{"contextStartsAt":null}}')
@@ -366,7 +370,8 @@ class Reply:
     """What to send. Faults use content_length (a lie), wait_before/wait_after, close, abort."""
 
     def __init__(self, status=200, body=b"", content_type=JSON_TYPE, headers=(),
-                 content_length=None, wait_before=0.0, wait_after=0.0, close=False, abort=None):
+                 content_length=None, wait_before=0.0, wait_after=0.0, close=False, abort=None,
+                 pause_at=None):
         self.status = status
         self.body = body
         self.content_type = content_type
@@ -376,6 +381,7 @@ class Reply:
         self.wait_after = wait_after      # seconds to wait after sending, before closing
         self.close = close                # close the connection after this reply
         self.abort = abort                # None, "drop" (FIN, no answer) or "reset" (RST)
+        self.pause_at = pause_at          # send this many body bytes, pause, then the rest
 
 
 def ok(body, **kw):
@@ -649,6 +655,7 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"html-503", fixed(lambda: Reply(503, MAINTENANCE_PAGE, "text/html; charset=utf-8"))),
     (r"truncated", fixed(lambda: ok(TRUNCATED_BODY))),
     (r"trailing-garbage", fixed(lambda: ok(TRAILING_GARBAGE_BODY))),
+    (r"split-number", fixed(lambda: ok(SPLIT_NUMBER_BODY, pause_at=SPLIT_NUMBER_AT))),
     (r"valid-then-invalid", fixed(lambda: ok(VALID_THEN_INVALID_BODY))),
     (r"deep", fixed(lambda: ok(deep_body()))),
     (r"short-body", fixed(lambda: Reply(200, STANDARD_BODY[:100], content_length=5000,
@@ -839,7 +846,14 @@ class Handler(BaseHTTPRequestHandler):
         head = self.head(reply, length)
         if self.command == "HEAD":
             body = b""
-        if len(body) <= 65536:
+        if reply.pause_at is not None:
+            self.wfile.write(head + body[:reply.pause_at])
+            self.wfile.flush()
+            if not self.wait(PAUSE_SECONDS):
+                self.close_connection = True
+                return
+            self.wfile.write(body[reply.pause_at:])
+        elif len(body) <= 65536:
             self.wfile.write(head + body)
         else:
             self.wfile.write(head)

@@ -258,6 +258,14 @@ SELECT message_id, content FROM setter_conversations(9, 'short-then-whole-1');
 -- 790|Sure! What day works for you?
 -- 791|Reminder: your appointment is tomorrow.
 
+-- case: a body whose bytes stop for a while inside a top-level number ("total":15, then 0) is read whole
+-- requests: 1
+SELECT message_id, content FROM setter_conversations(9, 'split-number');
+-- expect:
+-- 789|Hi! I'd like to book an appointment.
+-- 790|Sure! What day works for you?
+-- 791|Reminder: your appointment is tomorrow.
+
 -- case: a server that is down (connection refused) is a clear error and sends nothing anywhere
 -- requests: 0
 SELECT setter_config('base_url', 'http://127.0.0.1:1'), setter_config('max_retries', 0);
