@@ -18,8 +18,11 @@
 **
 ** maxRowBytes bounds what the rows hold (setterRowsBytes: cells, strings,
 ** contextStartsAt); 0 = unbounded.  It is checked as the rows grow, before
-** the allocation that would pass it, so peak memory is about the body plus
-** maxRowBytes.  Passing it gives SETTER_PARSE_TOO_LARGE and no rows.
+** the allocation that would pass it, so peak memory is about the text held
+** plus maxRowBytes: the whole body for setterParseResponse, and for a
+** SetterParser (below) the part not read yet, at most about twice the step
+** being read (a message, or a top-level member).  Passing it gives
+** SETTER_PARSE_TOO_LARGE and no rows.
 **
 ** Takes ownership of zBody (allocated with ext/alloc.h's allocator) and
 ** frees it with setterFree, also on error; it may rewrite lone surrogate
