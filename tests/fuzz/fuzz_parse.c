@@ -40,6 +40,11 @@
 ** 3. setterApiErrorMessage gets the same bytes; when it finds a message
 **    and cJSON, with the same rule, finds one too, the two must be equal
 **    (up to cJSON's first 0 byte).
+** 4. Reading as it arrives: the input handed to a SetterParser in pieces,
+**    cut at a few points drawn from the input's own bytes (as fetch.c
+**    hands a body over: a buffer of the bytes not taken yet), must give
+**    exactly the result of the whole-body parse: return code, error text,
+**    rows, cells, byte count and contextStartsAt.
 */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -121,6 +126,102 @@ static void parseOnce(const uint8_t *aData, size_t nData, unsigned int mask, int
     if (c && c->type == SETTER_TEXT) readBytes(c->u.z, c->n);
   }
   setterRowsUnref(pRows);
+}
+
+/* ------------------------------------------------ reading as it arrives */
+
+typedef struct Result {
+  int rc;
+  SetterRows *pRows;
+  char zErr[SETTER_PARSE_ERR_MAX];
+} Result;
+
+/* z[0..n) handed over in pieces that end at aCut[0..nCut) (ascending). */
+static Result parsePieces(const char *z, size_t n, const size_t *aCut, int nCut) {
+  Result r;
+  SetterParser *p = setterParserNew(SETTER_FIELD_ALL, 0);
+  char *zBuf = malloc(n ? n : 1);
+  size_t nBuf = 0, i = 0, nTaken;
+  int k;
+  r.pRows = NULL;
+  r.rc = SETTER_PARSE_NOMEM;
+  if (p == NULL || zBuf == NULL) {
+    setterParserFree(p);
+    free(zBuf);
+    return r;
+  }
+  for (k = 0; k < nCut; k++) {
+    if (aCut[k] <= i || aCut[k] >= n) continue;
+    memcpy(zBuf + nBuf, z + i, aCut[k] - i);
+    nBuf += aCut[k] - i;
+    i = aCut[k];
+    (void)setterParserFeed(p, zBuf, nBuf, 0, &nTaken);
+    if (nTaken > nBuf) abort();
+    memmove(zBuf, zBuf + nTaken, nBuf - nTaken);
+    nBuf -= nTaken;
+  }
+  memcpy(zBuf + nBuf, z + i, n - i);
+  nBuf += n - i;
+  r.rc = setterParserFinish(p, zBuf, nBuf, &r.pRows, r.zErr, sizeof r.zErr);
+  setterParserFree(p);
+  free(zBuf);
+  return r;
+}
+
+static int sameRows(const SetterRows *a, const SetterRows *b) {
+  int64_t i;
+  if (a->nRow != b->nRow || a->nSlot != b->nSlot || setterRowsBytes(a) != setterRowsBytes(b) ||
+      a->nContextStartsAt != b->nContextStartsAt ||
+      (a->zContextStartsAt == NULL) != (b->zContextStartsAt == NULL) ||
+      (a->zContextStartsAt &&
+       memcmp(a->zContextStartsAt, b->zContextStartsAt, a->nContextStartsAt) != 0)) {
+    return 0;
+  }
+  for (i = 0; i < a->nRow * a->nSlot; i++) {
+    const SetterValue *x = &a->aCell[i], *y = &b->aCell[i];
+    if (x->type != y->type) return 0;
+    if (x->type == SETTER_INTEGER && x->u.i != y->u.i) return 0;
+    if (x->type == SETTER_TEXT && (x->n != y->n || memcmp(x->u.z, y->u.z, x->n) != 0)) return 0;
+  }
+  return 1;
+}
+
+/* The pieces give the whole body's result, for cuts drawn from the input. */
+static void checkPieces(const uint8_t *aData, size_t nData) {
+  Result whole, cut;
+  size_t aCut[4];
+  char *zBody = malloc(nData ? nData : 1);
+  uint64_t h = 14695981039346656037ull;
+  size_t i;
+  int k, j;
+  if (zBody == NULL || nData < 2) {
+    free(zBody);
+    return;
+  }
+  memcpy(zBody, aData, nData);
+  whole.rc = setterParseResponse(zBody, nData, SETTER_FIELD_ALL, 0, &whole.pRows, whole.zErr,
+                                 sizeof whole.zErr);
+  for (i = 0; i < nData; i++) h = (h ^ aData[i]) * 1099511628211ull;
+  for (k = 0; k < 4; k++) {
+    aCut[k] = 1 + (size_t)((h >> (16 * k)) & 0xffff) % (nData - 1);
+    for (j = k; j > 0 && aCut[j] < aCut[j - 1]; j--) {
+      size_t t = aCut[j];
+      aCut[j] = aCut[j - 1];
+      aCut[j - 1] = t;
+    }
+  }
+  for (k = 1; k <= 4; k++) {
+    cut = parsePieces((const char *)aData, nData, aCut + 4 - k, k);
+    if (cut.rc == SETTER_PARSE_NOMEM || whole.rc == SETTER_PARSE_NOMEM) {
+      setterRowsUnref(cut.pRows);
+      continue;
+    }
+    if (cut.rc != whole.rc) abort();
+    if (cut.rc != SETTER_PARSE_OK && strcmp(cut.zErr, whole.zErr) != 0) abort();
+    if (cut.rc == SETTER_PARSE_OK && !sameRows(cut.pRows, whole.pRows)) abort();
+    setterRowsUnref(cut.pRows);
+  }
+  setterRowsUnref(whole.pRows);
 }
 
 /* ------------------------------------------------ the differential check */
@@ -308,6 +409,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
     parseOnce(aData, nData, mask & SETTER_FIELD_ALL, 400 + 64 * (int64_t)aData[0]);
   }
   differential(aData, nData);
+  checkPieces(aData, nData);
   zCopy = malloc(nData ? nData : 1);
   if (zCopy == NULL) return 0;
   if (nData) memcpy(zCopy, aData, nData);
