@@ -414,6 +414,11 @@ void setterParserFree(SetterParser *p) {
   setterFree(p);
 }
 
+void setterParserSkipped(SetterParser *p, size_t n) {
+  p->r.iBase = n;
+  p->iSurrogate = n;
+}
+
 /* The body offset where the text of the next feed starts. */
 size_t setterParserOffset(const SetterParser *p) {
   return p->r.iBase;

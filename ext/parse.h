@@ -84,6 +84,11 @@ int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnT
 int setterParserFinish(SetterParser *p, char *z, size_t n, SetterRows **ppRows, char *zErr,
                        size_t nErr);
 
+/* The body's first n bytes were taken before the parser was made (JSON
+** white space before the object): its reading starts at offset n, so that
+** its errors name offsets in the whole body.  Call before the first feed. */
+void setterParserSkipped(SetterParser *p, size_t n);
+
 /* The offset in the body of the first byte not taken yet. */
 size_t setterParserOffset(const SetterParser *p);
 

@@ -6,8 +6,8 @@
 ** interface); each answer is read as it arrives (setterFetchAll's xBody
 ** hands each piece to the request's SetterParser, which takes what it has
 ** read, so a body is never held whole) and finished in xDone.  An answer
-** whose first byte is not '{' is held whole and parsed in xDone, so that its
-** error can quote its start.
+** whose first byte past JSON white space is not '{' is held whole and
+** parsed in xDone, so that its error can quote its start.
 */
 #include <stdio.h>
 #include <string.h>
@@ -211,20 +211,34 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
 }
 
 /* xBody: reads what has arrived of an HTTP 200 answer and takes it.  The
-** first bytes of each attempt start a new parser, unless the body does not
-** start with '{' (then it is held whole, for xDone) or there is no memory
-** for one (likewise: xDone reads it whole, and runs out of memory there if
+** first byte of each attempt past JSON white space (taken as it arrives)
+** starts a new parser, unless it is not '{' (then the body is held whole
+** from there, for xDone, which quotes its start) or there is no memory for
+** one (likewise: xDone reads it whole, and runs out of memory there if
 ** memory is still short). */
 static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq) {
   ArrivalContext *p = pCtx;
   size_t nTaken = 0;
   if (p->aAttempt[iReq] != pReq->nAttempt) {
+    /* the first byte that is not JSON white space decides; the white space
+    ** before it is taken (so that it is never read twice), and the parser
+    ** starts after it */
+    size_t i = 0;
+    while (i < pReq->nBody && (setterJsonClass[(unsigned char)pReq->zBody[i]] & JSON_CLASS_SPACE)) {
+      i++;
+    }
+    if (i == pReq->nBody) return i; /* white space alone yet */
     setterParserFree(p->apParser[iReq]);
     p->apParser[iReq] = NULL;
     p->aAttempt[iReq] = pReq->nAttempt;
-    if (pReq->nTaken == 0 && pReq->nBody > 0 && pReq->zBody[0] == '{') {
+    if (pReq->zBody[i] == '{') {
       p->apParser[iReq] = setterParserNew(p->mask, p->pConn->settings.maxResponseBytes);
+      if (p->apParser[iReq] == NULL) return i;
+      setterParserSkipped(p->apParser[iReq], (size_t)pReq->nTaken + i);
+      (void)setterParserFeed(p->apParser[iReq], pReq->zBody + i, pReq->nBody - i, 0, &nTaken);
+      return i + nTaken;
     }
+    return i;
   }
   if (p->apParser[iReq] == NULL) return 0;
   /* an error is kept in the parser, for xDone */

@@ -622,6 +622,14 @@ def fault_empty(m, contact, req, state):
     return ok(empty_messages_body(count))
 
 
+def fault_spaced_empty(m, contact, req, state):
+    count = int(m.group(1))
+    if count > MAX_EMPTY_MESSAGES:
+        return error_reply(400, "Bad Request", "spaced-empty-N: N is at most %d"
+                           % MAX_EMPTY_MESSAGES)
+    return ok(b"\r\n  " + empty_messages_body(count))
+
+
 def fault_big_context(m, contact, req, state):
     mib = int(m.group(1))
     if mib > MAX_BIG_CONTEXT_MIB:
@@ -666,6 +674,7 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"big-([0-9]+)(?:-.*)?", fault_big),
     (r"overlap(?:-.*)?", fault_overlap),
     (r"empty-(gzip-)?([0-9]+)(?:-.*)?", fault_empty),
+    (r"spaced-empty-([0-9]+)(?:-.*)?", fault_spaced_empty),
     (r"bigcontext-([0-9]+)(?:-.*)?", fault_big_context),
     (r"redirect", fixed(lambda: Reply(302, error_body(302, "mock redirect"),
                                       headers=[("Location", "http://127.0.0.1:1/elsewhere")]))),

@@ -29,7 +29,8 @@ What it proves:
     Out of memory`, naming no contact, with no rows, also with on_error 'row'; lookup 0 stays
     logged as answered, and with cache_ttl a rerun takes its answer from the cache.
   - response bodies come from SQLite's allocator: under `PRAGMA hard_heap_limit` a body that
-    does not fit is SQLITE_NOMEM ("out of memory"), not a transport error and not rows.
+    does not fit is SQLITE_NOMEM ("out of memory"), not a transport error and not rows; a
+    body read as it arrives need not fit, with or without white space before its object.
 
 Output: one `FAIL name` block per failing test, then `N passed, N failed` alone on the last line.
 """
@@ -359,6 +360,14 @@ class BodyMemoryTest(unittest.TestCase):
         self.assertEqual(lines[0], "8000000")
         self.assertRegex(lines[1], r"^(Runtime error|Error).*: out of memory( \(7\))?$")
         self.assertEqual(lines[2:], ["1"])  # a body that fits still works
+
+    def test_a_body_read_as_it_arrives_need_not_fit(self):
+        # 9 MB bodies of 3,000,000 empty messages, read while they arrive: only the part not
+        # read yet is held, whether or not white space comes before the object
+        out = self.shell("PRAGMA hard_heap_limit = 8000000;\n"
+                         "SELECT count(*) FROM setter_conversations(9, 'empty-3000000');\n"
+                         "SELECT count(*) FROM setter_conversations(9, 'spaced-empty-3000000');\n")
+        self.assertEqual(out.strip().splitlines(), ["8000000", "3000000", "3000000"])
 
 
 MULTI_SHIM_C = r"""

@@ -2029,6 +2029,31 @@ TEST(a_second_metadata_must_still_be_valid_json) {
 /* The reader skips string bodies 8 bytes at a time: the first '"', '\\' or
 ** control byte must be found at every offset of a word, and bytes >= 0x80
 ** (UTF-8) or '"'/'\\' look-alikes in the high bit must not stop it. */
+/* A parser made after the white space before the object was taken
+** (resolve.c) names the offsets of the whole body, as its parse does. */
+TEST(a_parser_started_after_white_space_names_whole_body_offsets) {
+  static const char zBody[] = "\r\n  {\"data\":[{\"messageId\":}]}";
+  size_t n = sizeof zBody - 1, nTaken = 0;
+  Parsed whole = parseN(zBody, n, SETTER_FIELD_ALL);
+  SetterParser *p = setterParserNew(SETTER_FIELD_ALL, 0);
+  char *zRest = malloc(n - 4), zErr[SETTER_PARSE_ERR_MAX];
+  SetterRows *pRows = NULL;
+  int rc;
+  if (p == NULL || zRest == NULL) abort();
+  memcpy(zRest, zBody + 4, n - 4);
+  setterParserSkipped(p, 4);
+  CHECK_EQ_INT(setterParserFeed(p, zRest, 10, 0, &nTaken), SETTER_PARSE_OK);
+  CHECK_EQ_INT(setterParserOffset(p), 4 + nTaken);
+  memmove(zRest, zRest + nTaken, n - 4 - nTaken);
+  rc = setterParserFinish(p, zRest, n - 4 - nTaken, &pRows, zErr, sizeof zErr);
+  CHECK_EQ_INT(rc, SETTER_PARSE_MALFORMED);
+  CHECK_EQ_INT(whole.rc, SETTER_PARSE_MALFORMED);
+  CHECK_EQ_STR(zErr, whole.zErr);
+  CHECK_EQ_STR(zErr, "invalid JSON at byte 26, in data[0]");
+  setterParserFree(p);
+  free(zRest);
+}
+
 TEST(strings_find_their_first_special_byte_at_every_offset) {
   static const char zPrefix[] = "{\"data\":[{\"content\":\"";
   static const char zSuffix[] = "\"}]}";
@@ -2075,6 +2100,7 @@ TEST(strings_find_their_first_special_byte_at_every_offset) {
 
 int main(void) {
   runCellCases();
+  RUN(a_parser_started_after_white_space_names_whole_body_offsets);
   RUN(strings_find_their_first_special_byte_at_every_offset);
   RUN(doc_example_maps_every_field);
   RUN(fixtures_are_the_mock_bodies);
