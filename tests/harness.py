@@ -76,6 +76,18 @@ def skip(title, why):
     sys.stdout.flush()
 
 
+def run_main(main, label):
+    """Runs main() of a test program to its report: an exception is one failure, the mocks it
+    started are stopped either way. Returns the exit status (the report's)."""
+    try:
+        main()
+    except Exception as e:  # noqa: BLE001 - reported as one failure
+        check(False, "%s tests ran to the end" % label, "%s: %s" % (type(e).__name__, e))
+    finally:
+        stop_mocks()
+    return report(label)
+
+
 def report(label):
     """Prints the closing `label: N passed, N failed[, N skipped]` (label one word, as
     tests/run.py reads it); returns the exit status."""

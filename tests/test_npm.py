@@ -254,10 +254,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # noqa: BLE001 - reported as one failure
-        check(False, "test_npm.py ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        harness.stop_mocks()
-    sys.exit(harness.report("npm"))
+    sys.exit(harness.run_main(main, "npm"))

@@ -272,10 +272,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # noqa: BLE001 - reported as one failure
-        check(False, "test_wheel.py ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        harness.stop_mocks()
-    sys.exit(harness.report("wheel"))
+    sys.exit(harness.run_main(main, "wheel"))
