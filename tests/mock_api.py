@@ -911,6 +911,10 @@ class Handler(BaseHTTPRequestHandler):
             return True
 
 
+class StopServing(Exception):
+    """Raised in the serve_forever loop once a stop signal has been recorded."""
+
+
 class MockServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -926,6 +930,7 @@ class MockServer(ThreadingHTTPServer):
         self.quiet = quiet
         self.state = State()
         self.stopping = threading.Event()
+        self.signals = []       # stop signals received (appended by main()'s handler)
         self._connections = 0
         self._connections_lock = threading.Lock()
         super().__init__(address, Handler)
@@ -939,6 +944,12 @@ class MockServer(ThreadingHTTPServer):
         sock, address = super().get_request()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock, address
+
+    def service_actions(self):
+        # serve_forever calls this between requests and at least every poll_interval: the
+        # place to act on a signal that main()'s handler only recorded.
+        if self.signals:
+            raise StopServing()
 
     def next_connection_id(self):
         with self._connections_lock:
@@ -996,9 +1007,13 @@ def main(argv=None):
     server = MockServer((args.host, args.port), dataset, key, args.latency_ms / 1000.0,
                         args.quiet)
 
+    # A signal handler runs in the main thread between any two bytecodes, also while that thread
+    # holds a lock (an Event's, or threading's own while it starts a handler thread), so it
+    # takes none: it records the signal, and serve_forever's loop acts on it
+    # (MockServer.service_actions). A handler that set an Event deadlocked the mock when a
+    # SIGTERM came while the main thread was setting that Event after a SIGINT.
     def stop(signum, frame):
-        server.stopping.set()
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        server.signals.append(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -1009,6 +1024,8 @@ def main(argv=None):
         print("mock_api listening on %d" % port, file=sys.stderr, flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
+    except StopServing:
+        pass
     finally:
         server.stopping.set()
         server.server_close()
