@@ -599,6 +599,9 @@ def run_case(case, worker, opts, base_env):
             res.extra += ["output:"] + capped(actual, MAX_DIFF_LINES)
         if tool and not res.ok:
             res.extra += ["tool output:"] + capped(tool, MAX_SHOWN_LINES)
+        if not res.ok and not timed_out:
+            res.extra.append("sqlite3 exited with status %d after %.2f s%s" % (
+                rc, res.elapsed, "" if text.strip() else ", printing nothing at all"))
 
         # Request counts seen by the mocks.
         try:
