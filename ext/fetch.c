@@ -21,9 +21,11 @@
 ** Bodies (onBody): an attempt's bytes are appended to its request's
 ** buffer.  An HTTP 200 answer with settings.xBody set is handed to xBody
 ** after each append, and the bytes it takes are dropped from the front, so
-** the buffer holds only what the caller has not read yet; any other answer
-** is kept whole, in a buffer sized once from Content-Length.  libcurl reads
-** RECEIVE_BUFFER_BYTES at a time.
+** the buffer holds only what the caller has not read yet; once xBody says
+** it needs no more (the answer is bad whatever follows), the transfer ends
+** there, unread, and the answer goes to xDone as if it had ended.  Any
+** other answer is kept whole, in a buffer sized once from Content-Length.
+** libcurl reads RECEIVE_BUFFER_BYTES at a time.
 **
 ** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
 ** xCancelled and xProgress are called in time while transfers run and while
@@ -72,7 +74,7 @@ struct SetterFetcher {
 };
 
 struct SetterRequestState {
-  CURL *pEasy;         /* while in flight */
+  CURL *pEasy; /* while in flight */
   const SetterFetchSettings *pSettings;
   int iReq;            /* the request's index, for xBody */
   int eBody;           /* BODY_UNKNOWN until its first bytes, then BODY_WHOLE or BODY_PIECES */
@@ -81,6 +83,7 @@ struct SetterRequestState {
   size_t nAlloc; /* bytes allocated to zBody */
   int bTooLarge; /* the body passed maxResponseBytes */
   int bNoMem;    /* no memory for the body */
+  int bEnough;   /* xBody needs no more of the body: the transfer was ended early */
   int64_t maxBytes;
   char zCurlError[CURL_ERROR_SIZE];
 };
@@ -235,7 +238,7 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
   pReq->nBody += n;
   if (pState->eBody == BODY_PIECES && n > 0) {
     const SetterFetchSettings *pSettings = pState->pSettings;
-    size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq);
+    size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq, &pState->bEnough);
     if (nTaken > pReq->nBody) nTaken = pReq->nBody;
     if (nTaken > 0) {
       memmove(pReq->zBody, pReq->zBody + nTaken, pReq->nBody - nTaken);
@@ -244,7 +247,9 @@ static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
     }
   }
   pReq->zBody[pReq->nBody] = 0;
-  return n;
+  /* less than n ends the transfer (CURLE_WRITE_ERROR, which finishAttempt
+  ** then takes as the end of the body) */
+  return pState->bEnough ? 0 : n;
 }
 
 /* Sets every option of one attempt; returns the first failing code. */
@@ -314,6 +319,7 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   pState->zCurlError[0] = 0;
   pState->bTooLarge = 0;
   pState->bNoMem = 0;
+  pState->bEnough = 0;
   pState->maxBytes = pSettings->maxResponseBytes;
   pState->startedMs = setterMonotonicMs();
   pState->eBody = BODY_UNKNOWN;
@@ -401,6 +407,7 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
   int bRetryAllowed = pReq->nAttempt <= pSettings->maxRetries;
   int bRetry = 0;
 
+  if (result == CURLE_WRITE_ERROR && pState->bEnough) result = CURLE_OK; /* ended by xBody */
   if (result == CURLE_OK) {
     char *zLocation = NULL;
     if (curl_easy_getinfo(pEasy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) status = 0;

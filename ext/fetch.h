@@ -144,8 +144,11 @@ typedef struct SetterFetchSettings {
   ** pReq->zBody[0..nBody) the body's bytes from the first one it has not
   ** taken (pReq->nTaken of them were); returns how many of those it takes
   ** now: they are dropped, so the body need not be held whole.  A new
-  ** attempt (pReq->nAttempt) starts the body again.  xDone gets the rest. */
-  size_t (*xBody)(void *pCtx, int iReq, SetterRequest *pReq);
+  ** attempt (pReq->nAttempt) starts the body again.  xDone gets the rest.
+  ** Setting *pbEnough says the rest of the body cannot change the answer
+  ** (it is known to be bad): the transfer ends there, unread, and xDone
+  ** gets what is held, as if the body had ended. */
+  size_t (*xBody)(void *pCtx, int iReq, SetterRequest *pReq, int *pbEnough);
   void *pBodyCtx;
   /* Polled at least every SETTER_FETCH_POLL_MS; non-zero stops the batch
   ** (SETTER_FETCH_CANCELLED).  NULL: never cancelled. */

@@ -215,8 +215,10 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
 ** starts a new parser, unless it is not '{' (then the body is held whole
 ** from there, for xDone, which quotes its start) or there is no memory for
 ** one (likewise: xDone reads it whole, and runs out of memory there if
-** memory is still short). */
-static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq) {
+** memory is still short).  Once the parser has found the answer bad (the
+** error it keeps is final), *pbEnough ends the transfer: the rest of the
+** body is not downloaded. */
+static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int *pbEnough) {
   ArrivalContext *p = pCtx;
   size_t nTaken = 0;
   if (p->aAttempt[iReq] != pReq->nAttempt) {
@@ -235,14 +237,16 @@ static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq) {
       p->apParser[iReq] = setterParserNew(p->mask, p->pConn->settings.maxResponseBytes);
       if (p->apParser[iReq] == NULL) return i;
       setterParserSkipped(p->apParser[iReq], (size_t)pReq->nTaken + i);
-      (void)setterParserFeed(p->apParser[iReq], pReq->zBody + i, pReq->nBody - i, 0, &nTaken);
+      /* an error is kept in the parser, for xDone */
+      *pbEnough = setterParserFeed(p->apParser[iReq], pReq->zBody + i, pReq->nBody - i, 0,
+                                   &nTaken) != SETTER_PARSE_OK;
       return i + nTaken;
     }
     return i;
   }
   if (p->apParser[iReq] == NULL) return 0;
-  /* an error is kept in the parser, for xDone */
-  (void)setterParserFeed(p->apParser[iReq], pReq->zBody, pReq->nBody, 0, &nTaken);
+  *pbEnough =
+      setterParserFeed(p->apParser[iReq], pReq->zBody, pReq->nBody, 0, &nTaken) != SETTER_PARSE_OK;
   return nTaken;
 }
 

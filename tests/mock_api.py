@@ -665,6 +665,10 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"trailing-garbage", fixed(lambda: ok(TRAILING_GARBAGE_BODY))),
     (r"split-number", fixed(lambda: ok(SPLIT_NUMBER_BODY, pause_at=SPLIT_NUMBER_AT))),
     (r"valid-then-invalid", fixed(lambda: ok(VALID_THEN_INVALID_BODY))),
+    # the same bytes, then nothing for STALL_SECONDS, though a megabyte more is announced
+    (r"invalid-then-stall", fixed(lambda: ok(VALID_THEN_INVALID_BODY, wait_after=STALL_SECONDS,
+                                             content_length=len(VALID_THEN_INVALID_BODY)
+                                             + 1000000, close=True))),
     (r"deep", fixed(lambda: ok(deep_body()))),
     (r"short-body", fixed(lambda: Reply(200, STANDARD_BODY[:100], content_length=5000,
                                         close=True))),

@@ -73,6 +73,28 @@ SELECT 'after';
 -- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'valid-then-invalid': expected a member name at byte 1117, in data[3]
 -- after
 
+-- case: an answer found malformed is not read further: the statement fails at once, though the server announced a megabyte more and then sends nothing
+-- requests: 1
+SELECT setter_config('timeout_ms', {SCALED:10000}), setter_config('max_retries', 0);
+SELECT content FROM setter_conversations(9, 'invalid-then-stall');
+SELECT status, bytes < 2000, elapsed_ms < {SCALED:2000} FROM setter_requests;
+-- expect:
+-- {SCALED:10000}|0
+-- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'invalid-then-stall': expected a member name at byte 1117, in data[3]
+-- 200|1|1
+
+-- case: in a parallel IN list, the malformed answer that is not read further fails the statement at once
+-- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
+-- requests: 2
+SELECT setter_config('timeout_ms', {SCALED:10000}), setter_config('max_retries', 0);
+SELECT user_number, message_id FROM setter_conversations
+WHERE bot_integration_id = 9 AND user_number IN ('flaky-200-0-good', 'invalid-then-stall');
+SELECT count(*), max(elapsed_ms) < {SCALED:2000} FROM setter_requests;
+-- expect:
+-- {SCALED:10000}|0
+-- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'invalid-then-stall': expected a member name at byte 1117, in data[3]
+-- 2|1
+
 -- case: a malformed answer in an IN list fails the whole statement: no rows of the good contacts
 -- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: <= 2
