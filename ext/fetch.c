@@ -24,7 +24,8 @@
 ** the buffer holds only what the caller has not read yet; once xBody says
 ** it needs no more (the answer is bad whatever follows), the transfer ends
 ** there, unread, and the answer goes to xDone as if it had ended.  Any
-** other answer is kept whole, in a buffer sized once from Content-Length.
+** other answer is kept whole, in a buffer sized once from Content-Length
+** when that is at most BODY_PRESIZE_MAX, else grown as the bytes arrive.
 ** libcurl reads RECEIVE_BUFFER_BYTES at a time.
 **
 ** The wait is cut into slices of at most SETTER_FETCH_POLL_MS, so that
@@ -57,6 +58,10 @@
 #define BODY_WHOLE 1  /* whole, for xDone */
 #define BODY_PIECES 2 /* HTTP 200 with xBody: xBody takes what it has read */
 #define BODY_FIRST_ALLOC 65536
+/* A body held whole is sized once from its Content-Length up to this; a
+** larger one grows by doubling as it arrives, so that a length announced
+** but not sent costs no memory. */
+#define BODY_PRESIZE_MAX (1024 * 1024)
 /* libcurl's receive buffer (its default is 16 KiB): fewer, larger reads
 ** and fewer rounds of the scheduler for a big body. */
 #define RECEIVE_BUFFER_BYTES (128 * 1024)
@@ -210,7 +215,7 @@ static int bodyReserve(SetterRequest *pReq, SetterRequestState *pState, size_t n
   } else if (pState->nAlloc == 0 &&
              curl_easy_getinfo(pState->pEasy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &nExpected) ==
                  CURLE_OK &&
-             nExpected > 0 && nExpected <= pState->maxBytes) {
+             nExpected > 0 && nExpected <= pState->maxBytes && nExpected <= BODY_PRESIZE_MAX) {
     nNew = (size_t)nExpected + 1;
   }
   while (nNew < pReq->nBody + n + 1) nNew *= 2;

@@ -684,6 +684,9 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
                                       headers=[("Location", "http://127.0.0.1:1/elsewhere")]))),
     (r"redirect-same", fault_redirect_same),
     (r"control-chars", fixed(lambda: Reply(500, CONTROL_CHARS_BODY))),
+    # a short error whose Content-Length announces 100 MB, and then the connection closes
+    (r"error-claims-big", fixed(lambda: Reply(500, error_body(500, "claims to be big"),
+                                              content_length=100000000, close=True))),
     (r"error-plain", fixed(lambda: Reply(502, b"upstream connect error", "text/plain"))),
     (r"bad-utf8-json", fixed(lambda: Reply(500, b'{"error":"Internal Server Error","message":"'
                                            + BAD_UTF8 + b'"}'))),

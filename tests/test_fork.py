@@ -361,6 +361,17 @@ class BodyMemoryTest(unittest.TestCase):
         self.assertRegex(lines[1], r"^(Runtime error|Error).*: out of memory( \(7\))?$")
         self.assertEqual(lines[2:], ["1"])  # a body that fits still works
 
+    def test_a_content_length_is_not_trusted_for_memory(self):
+        # a 500 whose Content-Length announces 100 MB sends a short error and closes: the
+        # buffer grows with what arrives, so the error is the broken connection, not memory
+        out = self.shell("PRAGMA hard_heap_limit = 8000000;\n"
+                         "SELECT setter_config('max_retries', 0);\n"
+                         "SELECT count(*) FROM setter_conversations(9, 'error-claims-big');\n")
+        lines = out.strip().splitlines()
+        self.assertEqual(lines[:2], ["8000000", "0"])
+        self.assertRegex(lines[2], r"^(Runtime error|Error).*user_number 'error-claims-big' "
+                                   r"failed: connection closed before the whole response arrived")
+
     def test_a_body_read_as_it_arrives_need_not_fit(self):
         # 9 MB bodies of 3,000,000 empty messages, read while they arrive: only the part not
         # read yet is held, whether or not white space comes before the object
