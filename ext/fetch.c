@@ -308,7 +308,8 @@ static void endTransfer(SetterFetcher *p, SetterRequestState *pState) {
 }
 
 /* Starts the next attempt of pReq; 0 on success.  Else 1: with *pMultiRc
-** CURLM_OK this request could not start (zError says why), else libcurl's
+** CURLM_OK this request could not start (zError says why; bNoMem when for
+** lack of memory), else libcurl's
 ** multi handle refused the transfer (no fault of the request: nothing is
 ** written into it and the attempt is not counted). */
 static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetchSettings *pSettings,
@@ -317,8 +318,9 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   CURL *pEasy = curl_easy_init();
   CURLcode rc;
   *pMultiRc = CURLM_OK;
-  if (pEasy == NULL) {
+  if (pEasy == NULL) { /* libcurl's only reason: no memory */
     snprintf(pReq->zError, sizeof pReq->zError, "could not create a libcurl handle");
+    pState->bNoMem = 1;
     return 1;
   }
   pState->zCurlError[0] = 0;
@@ -335,6 +337,7 @@ static int startAttempt(SetterFetcher *p, SetterRequest *pReq, const SetterFetch
   if (rc != CURLE_OK) {
     snprintf(pReq->zError, sizeof pReq->zError, "libcurl refused an option: %s",
              curl_easy_strerror(rc));
+    pState->bNoMem = rc == CURLE_OUT_OF_MEMORY;
   } else if ((*pMultiRc = curl_multi_add_handle(p->pMulti, pEasy)) != CURLM_OK) {
     pReq->nAttempt--;
     rc = CURLE_FAILED_INIT;
@@ -639,7 +642,9 @@ static void runStart(FetchRun *r, int iReq) {
   } else if (mrc != CURLM_OK) {
     failMulti(r, "curl_multi_add_handle", mrc);
   } else {
-    r->aReq[iReq].eOutcome = SETTER_OUTCOME_FAILED;
+    /* no memory is no fault of this request's either: SQLITE_NOMEM for the caller */
+    r->aReq[iReq].eOutcome =
+        r->aReq[iReq].pState->bNoMem ? SETTER_OUTCOME_NOMEM : SETTER_OUTCOME_FAILED;
     r->iFailed = iReq;
   }
 }

@@ -21,7 +21,8 @@
 **       "libcurl multi interface failed (curl_multi_poll): Out of memory"
 **   else: aReq[iFailed] ended badly: an HTTP status other than 200 (status,
 **       zBody, zLocation) or a transport failure (status 0, zError); or no
-**       memory for its body (SETTER_OUTCOME_NOMEM); or its answer was
+**       memory for its body or to start its transfer (SETTER_OUTCOME_NOMEM,
+**       no fault of the request's); or its answer was
 **       refused by xDone (SETTER_OUTCOME_REJECTED).  The other requests may
 **       be cancelled (eOutcome SETTER_OUTCOME_CANCELLED), unless
 **       settings.bKeepGoing: then each of them ended as it would alone.
@@ -89,7 +90,7 @@ enum SetterOutcome {
   SETTER_OUTCOME_FAILED,    /* no usable answer: zError */
   SETTER_OUTCOME_CANCELLED, /* stopped: another request failed, or xCancelled */
   SETTER_OUTCOME_REJECTED,  /* HTTP 200, but xDone refused the answer */
-  SETTER_OUTCOME_NOMEM      /* no memory for the body: the caller's SQLITE_NOMEM */
+  SETTER_OUTCOME_NOMEM      /* no memory for the body or the transfer: SQLITE_NOMEM */
 };
 
 typedef struct SetterRequestState SetterRequestState;

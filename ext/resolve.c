@@ -440,6 +440,8 @@ static int fetchMissing(SetterConn *pConn, SetterScope *pScope, SetterLookupList
     (void)cacheAnswers(pConn, pScope, apPending, nReq, 0);
     rc = fail(pzErr, sqlite3_mprintf("%s", setterFetcherError(pConn->pFetcher)));
   } else if (iFailed >= 0 && (aReq[iFailed].eOutcome == SETTER_OUTCOME_NOMEM || arrival.bNoMem)) {
+    /* no lookup is at fault either; the good answers are kept if memory allows */
+    (void)cacheAnswers(pConn, pScope, apPending, nReq, 0);
     rc = SQLITE_NOMEM;
   } else if (iFailed >= 0 && bRowOnError) {
     rc = rowsForFailures(pConn, apPending, aReq, azErr, nReq);

@@ -388,9 +388,10 @@ MULTI_SHIM_C = r"""
 #include <stdlib.h>
 #include <string.h>
 /* libcurl's multi interface failing in the middle of a batch.  SHIM_MULTI_FAIL unset: libcurl
-** as it is.  SHIM_MULTI_FAIL=WHICH:RUN (WHICH poll, perform or add_handle, RUN any label): once
-** a finished transfer has been read with curl_multi_info_read since RUN was set, every call of
-** curl_multi_WHICH fails with CURLM_OUT_OF_MEMORY.  A new RUN starts the count again. */
+** as it is.  SHIM_MULTI_FAIL=WHICH:RUN (WHICH poll, perform, add_handle or easy_init, RUN any
+** label): once a finished transfer has been read with curl_multi_info_read since RUN was set,
+** every call of curl_multi_WHICH fails with CURLM_OUT_OF_MEMORY (easy_init: curl_easy_init
+** returns NULL, as it does without memory).  A new RUN starts the count again. */
 static int nDone;
 static char zRun[256];
 
@@ -426,6 +427,11 @@ CURLMcode curl_multi_add_handle(CURLM *m, CURL *e) {
   return failing("add_handle") ? CURLM_OUT_OF_MEMORY : real(m, e);
 }
 
+CURL *curl_easy_init(void) {
+  CURL *(*real)(void) = (CURL * (*)(void)) dlsym(RTLD_NEXT, "curl_easy_init");
+  return failing("easy_init") ? NULL : real();
+}
+
 CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd *aFd, unsigned int nFd, int ms, int *pn) {
   CURLMcode (*real)(CURLM *, struct curl_waitfd *, unsigned int, int, int *) =
       (CURLMcode(*)(CURLM *, struct curl_waitfd *, unsigned int, int, int *))dlsym(
@@ -452,6 +458,8 @@ try:
         " WHERE bot_integration_id = 9 AND user_number IN (?, ?)", (fast, slow)).fetchall()
 except sqlite3.Error as e:
     out["error"] = str(e)
+except MemoryError:     # how Python's sqlite3 module raises SQLITE_NOMEM
+    out["error"] = "MemoryError"
 del os.environ["SHIM_MULTI_FAIL"]
 out["log"] = db.execute("SELECT user_number, status, cached, error FROM setter_requests"
                         " ORDER BY id").fetchall()
@@ -515,6 +523,19 @@ class MultiFailureTest(ShimTest):
     def test_multi_add_handle_refusing_lookup_1_fails_the_statement_blaming_no_lookup(self):
         self.check("add_handle", "row", concurrency=1)
         self.check("add_handle", "fail", concurrency=1)
+
+    @unittest.skipIf(SERIAL_IN, SERIAL_IN)
+    def test_no_memory_to_start_lookup_1_is_out_of_memory_blaming_no_lookup(self):
+        # curl_easy_init fails only for lack of memory: that is no contact's fault, so not a
+        # lookup_error row with on_error 'row' but SQLITE_NOMEM, and lookup 0's answer is kept
+        for on_error in ("row", "fail"):
+            tag, out = self.run_child("easy_init", on_error, 1)
+            fast = "counter-" + tag
+            self.assertNotIn("rows", out, on_error)
+            self.assertEqual(out.get("error"), "MemoryError", on_error)
+            self.assertEqual(out["log"], [[fast, 200, 0, None]], "lookup 1 never started")
+            self.assertEqual(out["rerun"], [["answer 1"]])
+            self.assertEqual(out["rerun_log"], [[fast, 1]], "the rerun asks for nothing")
 
 
 def main(argv):
