@@ -23,7 +23,11 @@
 ** after each append, and the bytes it takes are dropped from the front, so
 ** the buffer holds only what the caller has not read yet; once xBody says
 ** it needs no more (the answer is bad whatever follows), the transfer ends
-** there, unread, and the answer goes to xDone as if it had ended.  Any
+** there, unread, and the answer goes to xDone as if it had ended.  Such an
+** answer that ends otherwise (a timeout, a closed connection, passing
+** maxResponseBytes: its bytes that fit are kept) is handed to xBody a last
+** time (bLast), so that an error in the bytes that arrived is its answer
+** however they were cut into reads and whatever came after them.  Any
 ** other answer is kept whole, in a buffer sized once from Content-Length
 ** when that is at most BODY_PRESIZE_MAX, else grown as the bytes arrive.
 ** libcurl reads RECEIVE_BUFFER_BYTES at a time.
@@ -226,35 +230,48 @@ static int bodyReserve(SetterRequest *pReq, SetterRequestState *pState, size_t n
   return 0;
 }
 
+/* Hands what is held of a BODY_PIECES answer to xBody and drops the bytes
+** it takes. */
+static void feedBody(SetterRequest *pReq, SetterRequestState *pState, int bLast) {
+  const SetterFetchSettings *pSettings = pState->pSettings;
+  size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq, bLast,
+                                   &pState->bEnough);
+  if (nTaken > pReq->nBody) nTaken = pReq->nBody;
+  if (nTaken > 0) {
+    memmove(pReq->zBody, pReq->zBody + nTaken, pReq->nBody - nTaken);
+    pReq->nBody -= nTaken;
+    pReq->nTaken += (int64_t)nTaken;
+    pReq->zBody[pReq->nBody] = 0;
+  }
+}
+
 static size_t onBody(char *pData, size_t size, size_t nmemb, void *pArg) {
   SetterRequest *pReq = pArg;
   SetterRequestState *pState = pReq->pState;
-  size_t n = size * nmemb;
-  if (pReq->nTaken + (int64_t)(pReq->nBody + n) > pState->maxBytes) {
-    pState->bTooLarge = 1;
-    return 0;
-  }
+  size_t n = size * nmemb, nKeep = n;
+  /* never negative: every earlier append fitted */
+  int64_t nRoom = pState->maxBytes - pReq->nTaken - (int64_t)pReq->nBody;
   if (pState->eBody == BODY_UNKNOWN) pState->eBody = bodyMode(pState);
-  if (bodyReserve(pReq, pState, n)) {
-    pState->bNoMem = 1;
-    return 0;
+  if ((int64_t)n > nRoom) {
+    /* too large: a JSON answer keeps the bytes that fit, for its last read
+    ** (finishAttempt), so that an error among them is found however the
+    ** bytes arrived */
+    pState->bTooLarge = 1;
+    nKeep = pState->eBody == BODY_PIECES ? (size_t)nRoom : 0;
   }
-  memcpy(pReq->zBody + pReq->nBody, pData, n);
-  pReq->nBody += n;
-  if (pState->eBody == BODY_PIECES && n > 0) {
-    const SetterFetchSettings *pSettings = pState->pSettings;
-    size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq, &pState->bEnough);
-    if (nTaken > pReq->nBody) nTaken = pReq->nBody;
-    if (nTaken > 0) {
-      memmove(pReq->zBody, pReq->zBody + nTaken, pReq->nBody - nTaken);
-      pReq->nBody -= nTaken;
-      pReq->nTaken += (int64_t)nTaken;
+  if (nKeep > 0) {
+    if (bodyReserve(pReq, pState, nKeep)) {
+      pState->bNoMem = 1;
+      return 0;
     }
+    memcpy(pReq->zBody + pReq->nBody, pData, nKeep);
+    pReq->nBody += nKeep;
+    pReq->zBody[pReq->nBody] = 0;
+    if (pState->eBody == BODY_PIECES && !pState->bTooLarge) feedBody(pReq, pState, 0);
   }
-  pReq->zBody[pReq->nBody] = 0;
   /* less than n ends the transfer (CURLE_WRITE_ERROR, which finishAttempt
-  ** then takes as the end of the body) */
-  return pState->bEnough ? 0 : n;
+  ** then takes as the end of the body when xBody had enough) */
+  return pState->bEnough || pState->bTooLarge ? 0 : n;
 }
 
 /* Sets every option of one attempt; returns the first failing code. */
@@ -415,6 +432,11 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
   int bRetryAllowed = pReq->nAttempt <= pSettings->maxRetries;
   int bRetry = 0;
 
+  if (result != CURLE_OK && !pState->bEnough && !pState->bNoMem && pState->eBody == BODY_PIECES &&
+      pReq->nBody > 0) {
+    feedBody(pReq, pState, 1); /* ended otherwise: an error in what arrived is the answer */
+    if (pState->bEnough) result = CURLE_WRITE_ERROR;
+  }
   if (result == CURLE_WRITE_ERROR && pState->bEnough) result = CURLE_OK; /* ended by xBody */
   if (result == CURLE_OK) {
     char *zLocation = NULL;

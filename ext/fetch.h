@@ -52,8 +52,9 @@
 **
 ** Memory: bodies, Location copies and the fetcher's own structures come
 ** from setterMalloc (alloc.h); libcurl allocates its own with libc.  A body
-** buffer is sized from Content-Length when it is held whole; with xBody it
-** holds only what xBody has not taken yet, and grows by doubling.
+** buffer is sized from Content-Length (up to 1 MiB) when it is held whole;
+** with xBody it holds only what xBody has not taken yet, and grows by
+** doubling.
 */
 #ifndef SETTER_FETCH_H
 #define SETTER_FETCH_H
@@ -148,8 +149,12 @@ typedef struct SetterFetchSettings {
   ** attempt (pReq->nAttempt) starts the body again.  xDone gets the rest.
   ** Setting *pbEnough says the rest of the body cannot change the answer
   ** (it is known to be bad): the transfer ends there, unread, and xDone
-  ** gets what is held, as if the body had ended. */
-  size_t (*xBody)(void *pCtx, int iReq, SetterRequest *pReq, int *pbEnough);
+  ** gets what is held, as if the body had ended.  bLast: the transfer is
+  ** ending without the rest of the body (a timeout, a closed connection,
+  ** max_response_bytes; pReq->zBody then holds every byte that fits the
+  ** bound), so xBody reads all it can now; if it sets *pbEnough, the answer
+  ** goes to xDone as above instead of failing with the transfer. */
+  size_t (*xBody)(void *pCtx, int iReq, SetterRequest *pReq, int bLast, int *pbEnough);
   void *pBodyCtx;
   /* Polled at least every SETTER_FETCH_POLL_MS; non-zero stops the batch
   ** (SETTER_FETCH_CANCELLED).  NULL: never cancelled. */

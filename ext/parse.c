@@ -17,7 +17,8 @@
 ** into the end of what has arrived (the reader's bEnded), or ends in a
 ** number that runs to it (more digits may follow), is undone, rows
 ** included (setterRowsRollback), and tried again once twice as many bytes
-** have arrived; any other error is final.  Reading the whole body is the
+** have arrived (or at the next feed after setterParserReadAll, for a
+** transfer that fails); any other error is final.  Reading the whole body is the
 ** same steps in one call, so both ways give the same rows and errors.
 **
 ** Conversion of a message member to a cell, by the field's kind (rows.h):
@@ -417,6 +418,10 @@ void setterParserFree(SetterParser *p) {
 void setterParserSkipped(SetterParser *p, size_t n) {
   p->r.iBase = n;
   p->iSurrogate = n;
+}
+
+void setterParserReadAll(SetterParser *p) {
+  p->nWait = 0;
 }
 
 /* The body offset where the text of the next feed starts. */

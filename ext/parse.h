@@ -84,6 +84,11 @@ int setterParserFeed(SetterParser *p, char *z, size_t n, int bFinal, size_t *pnT
 int setterParserFinish(SetterParser *p, char *z, size_t n, SetterRows **ppRows, char *zErr,
                        size_t nErr);
 
+/* The next feed reads all it can, also a step that was cut and waits for
+** twice its bytes: for a body that gets no more bytes though it did not
+** end (its transfer failed), so that an error in what arrived is found. */
+void setterParserReadAll(SetterParser *p);
+
 /* The body's first n bytes were taken before the parser was made (JSON
 ** white space before the object): its reading starts at offset n, so that
 ** its errors name offsets in the whole body.  Call before the first feed. */

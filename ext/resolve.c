@@ -217,8 +217,9 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
 ** one (likewise: xDone reads it whole, and runs out of memory there if
 ** memory is still short).  Once the parser has found the answer bad (the
 ** error it keeps is final), *pbEnough ends the transfer: the rest of the
-** body is not downloaded. */
-static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int *pbEnough) {
+** body is not downloaded.  bLast (the transfer is failing): the parser reads
+** all it can at once, so that an error in what arrived is still found. */
+static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int bLast, int *pbEnough) {
   ArrivalContext *p = pCtx;
   size_t nTaken = 0;
   if (p->aAttempt[iReq] != pReq->nAttempt) {
@@ -245,6 +246,7 @@ static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int *pbEno
     return i;
   }
   if (p->apParser[iReq] == NULL) return 0;
+  if (bLast) setterParserReadAll(p->apParser[iReq]);
   *pbEnough =
       setterParserFeed(p->apParser[iReq], pReq->zBody, pReq->nBody, 0, &nTaken) != SETTER_PARSE_OK;
   return nTaken;

@@ -360,6 +360,10 @@ SPLIT_NUMBER_AT = len(b'{"total":15')
 VALID_THEN_INVALID_BODY = (STANDARD_BODY[:STANDARD_BODY.index(b"]")]    # 3 messages, then:
                            + b',{"messageId":4,"content":"fourth",}]'
                            + b',"metadata":{"contextStartsAt":null}}')
+# one message of 100,000 'a's and a trailing comma, sent in two pieces cut inside its content
+LONG_INVALID_BODY = b'{"data":[{"messageId":1,"content":"' + b"a" * 100000 + b'",}]}'
+LONG_INVALID_AT = len(LONG_INVALID_BODY) - len(b'",}]}')
+NO_LENGTH = -1                    # Reply.content_length: no Content-Length (ends at the close)
 
 # --------------------------------------------------------------------------------------------
 # Replies
@@ -669,6 +673,14 @@ FAULTS = [  # (userNumber pattern, reply builder); first full match wins
     (r"invalid-then-stall", fixed(lambda: ok(VALID_THEN_INVALID_BODY, wait_after=STALL_SECONDS,
                                              content_length=len(VALID_THEN_INVALID_BODY)
                                              + 1000000, close=True))),
+    # a long message cut inside its content, then the rest of it with its error, then nothing
+    (r"long-invalid-then-stall", fixed(lambda: ok(LONG_INVALID_BODY, pause_at=LONG_INVALID_AT,
+                                                  wait_after=STALL_SECONDS,
+                                                  content_length=len(LONG_INVALID_BODY)
+                                                  + 1000000, close=True))),
+    # the valid-then-invalid body and 200,000 spaces at once, without a Content-Length
+    (r"invalid-then-more", fixed(lambda: ok(VALID_THEN_INVALID_BODY + b" " * 200000,
+                                            content_length=NO_LENGTH, close=True))),
     (r"deep", fixed(lambda: ok(deep_body()))),
     (r"short-body", fixed(lambda: Reply(200, STANDARD_BODY[:100], content_length=5000,
                                         close=True))),
@@ -882,7 +894,7 @@ class Handler(BaseHTTPRequestHandler):
                  "Server: " + self.server_version,
                  "Date: " + self.date_time_string(),
                  "Content-Type: " + reply.content_type]
-        if length is not None:
+        if length is not None and length != NO_LENGTH:
             lines.append("Content-Length: %d" % length)
         lines += ["%s: %s" % header for header in reply.headers]
         if self.close_connection:

@@ -95,6 +95,26 @@ SELECT count(*), max(elapsed_ms) < {SCALED:2000} FROM setter_requests;
 -- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'invalid-then-stall': expected a member name at byte 1117, in data[3]
 -- 2|1
 
+-- case: an error in a long message that arrived in two reads is still the answer when the server then stalls: the malformed answer, not the timeout, and not retried
+-- requests: 1
+SELECT setter_config('timeout_ms', {SCALED:1000}), setter_config('max_retries', 2);
+SELECT content FROM setter_conversations(9, 'long-invalid-then-stall');
+SELECT status, bytes, error IS NULL FROM setter_requests;
+-- expect:
+-- {SCALED:1000}|2
+-- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'long-invalid-then-stall': expected a member name at byte 100037, in data[0]
+-- 200|100040|1
+
+-- case: a malformed answer larger than max_response_bytes, without a Content-Length, is refused for its error when that lies in its first max_response_bytes bytes, however the bytes arrived
+-- requests: 1
+SELECT setter_config('max_response_bytes', 2048), setter_config('max_retries', 0);
+SELECT content FROM setter_conversations(9, 'invalid-then-more');
+SELECT status, bytes <= 2048 FROM setter_requests;
+-- expect:
+-- 2048|0
+-- Error: setter_conversations: bad response for bot_integration_id 9, user_number 'invalid-then-more': expected a member name at byte 1117, in data[3]
+-- 200|1
+
 -- case: a malformed answer in an IN list fails the whole statement: no rows of the good contacts
 -- sqlite: >= 3.38.0 (before 3.38 SQLite hands an IN list to a virtual table one value at a time, as a join)
 -- requests: <= 2
