@@ -44,7 +44,10 @@
 **    cut at a few points drawn from the input's own bytes (as fetch.c
 **    hands a body over: a buffer of the bytes not taken yet), must give
 **    exactly the result of the whole-body parse: return code, error text,
-**    rows, cells, byte count and contextStartsAt.
+**    rows, cells, byte count and contextStartsAt.  A piece whose cut is odd
+**    is read at once (setterParserReadAll, as for a transfer that fails
+**    there), and a feed that returns an error ends the pieces (as the
+**    transfer ends there): its error must be the whole body's.
 */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -142,7 +145,7 @@ static Result parsePieces(const char *z, size_t n, const size_t *aCut, int nCut)
   SetterParser *p = setterParserNew(SETTER_FIELD_ALL, 0);
   char *zBuf = malloc(n ? n : 1);
   size_t nBuf = 0, i = 0, nTaken;
-  int k;
+  int k, rc = SETTER_PARSE_OK;
   r.pRows = NULL;
   r.rc = SETTER_PARSE_NOMEM;
   if (p == NULL || zBuf == NULL) {
@@ -155,13 +158,17 @@ static Result parsePieces(const char *z, size_t n, const size_t *aCut, int nCut)
     memcpy(zBuf + nBuf, z + i, aCut[k] - i);
     nBuf += aCut[k] - i;
     i = aCut[k];
-    (void)setterParserFeed(p, zBuf, nBuf, 0, &nTaken);
+    if (aCut[k] & 1) setterParserReadAll(p);
+    rc = setterParserFeed(p, zBuf, nBuf, 0, &nTaken);
     if (nTaken > nBuf) abort();
     memmove(zBuf, zBuf + nTaken, nBuf - nTaken);
     nBuf -= nTaken;
+    if (rc != SETTER_PARSE_OK) break; /* xBody has enough: no more bytes */
   }
-  memcpy(zBuf + nBuf, z + i, n - i);
-  nBuf += n - i;
+  if (rc == SETTER_PARSE_OK) {
+    memcpy(zBuf + nBuf, z + i, n - i);
+    nBuf += n - i;
+  }
   r.rc = setterParserFinish(p, zBuf, nBuf, &r.pRows, r.zErr, sizeof r.zErr);
   setterParserFree(p);
   free(zBuf);
