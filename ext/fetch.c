@@ -234,8 +234,8 @@ static int bodyReserve(SetterRequest *pReq, SetterRequestState *pState, size_t n
 ** it takes. */
 static void feedBody(SetterRequest *pReq, SetterRequestState *pState, int bLast) {
   const SetterFetchSettings *pSettings = pState->pSettings;
-  size_t nTaken = pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq, bLast,
-                                   &pState->bEnough);
+  size_t nTaken =
+      pSettings->xBody(pSettings->pBodyCtx, pState->iReq, pReq, bLast, &pState->bEnough);
   if (nTaken > pReq->nBody) nTaken = pReq->nBody;
   if (nTaken > 0) {
     memmove(pReq->zBody, pReq->zBody + nTaken, pReq->nBody - nTaken);
@@ -435,9 +435,10 @@ static int finishAttempt(SetterFetcher *p, SetterRequest *pReq, CURLcode result,
   if (result != CURLE_OK && !pState->bEnough && !pState->bNoMem && pState->eBody == BODY_PIECES &&
       pReq->nBody > 0) {
     feedBody(pReq, pState, 1); /* ended otherwise: an error in what arrived is the answer */
-    if (pState->bEnough) result = CURLE_WRITE_ERROR;
   }
-  if (result == CURLE_WRITE_ERROR && pState->bEnough) result = CURLE_OK; /* ended by xBody */
+  /* xBody found the answer bad (onBody's short return, or the read above):
+  ** the body ends there, whatever libcurl reported */
+  if (pState->bEnough) result = CURLE_OK;
   if (result == CURLE_OK) {
     char *zLocation = NULL;
     if (curl_easy_getinfo(pEasy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) status = 0;

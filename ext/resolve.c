@@ -221,12 +221,11 @@ static unsigned int fieldsToExtract(const SetterConn *pConn, unsigned int mask) 
 ** all it can at once, so that an error in what arrived is still found. */
 static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int bLast, int *pbEnough) {
   ArrivalContext *p = pCtx;
-  size_t nTaken = 0;
+  size_t i = 0, nTaken = 0;
   if (p->aAttempt[iReq] != pReq->nAttempt) {
     /* the first byte that is not JSON white space decides; the white space
     ** before it is taken (so that it is never read twice), and the parser
     ** starts after it */
-    size_t i = 0;
     while (i < pReq->nBody && (setterJsonClass[(unsigned char)pReq->zBody[i]] & JSON_CLASS_SPACE)) {
       i++;
     }
@@ -234,22 +233,17 @@ static size_t readArriving(void *pCtx, int iReq, SetterRequest *pReq, int bLast,
     setterParserFree(p->apParser[iReq]);
     p->apParser[iReq] = NULL;
     p->aAttempt[iReq] = pReq->nAttempt;
-    if (pReq->zBody[i] == '{') {
-      p->apParser[iReq] = setterParserNew(p->mask, p->pConn->settings.maxResponseBytes);
-      if (p->apParser[iReq] == NULL) return i;
-      setterParserSkipped(p->apParser[iReq], (size_t)pReq->nTaken + i);
-      /* an error is kept in the parser, for xDone */
-      *pbEnough = setterParserFeed(p->apParser[iReq], pReq->zBody + i, pReq->nBody - i, 0,
-                                   &nTaken) != SETTER_PARSE_OK;
-      return i + nTaken;
-    }
-    return i;
+    if (pReq->zBody[i] != '{') return i;
+    p->apParser[iReq] = setterParserNew(p->mask, p->pConn->settings.maxResponseBytes);
+    if (p->apParser[iReq] == NULL) return i;
+    setterParserSkipped(p->apParser[iReq], (size_t)pReq->nTaken + i);
   }
   if (p->apParser[iReq] == NULL) return 0;
   if (bLast) setterParserReadAll(p->apParser[iReq]);
-  *pbEnough =
-      setterParserFeed(p->apParser[iReq], pReq->zBody, pReq->nBody, 0, &nTaken) != SETTER_PARSE_OK;
-  return nTaken;
+  /* an error is kept in the parser, for xDone */
+  *pbEnough = setterParserFeed(p->apParser[iReq], pReq->zBody + i, pReq->nBody - i, 0, &nTaken) !=
+              SETTER_PARSE_OK;
+  return i + nTaken;
 }
 
 /* xDone: finishes reading an answer (or reads it whole) and frees its body.
